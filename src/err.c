@@ -26,14 +26,21 @@ csm_err_set(int code, const char *fmt, ...)
 int
 csm_err_prefix(const char *fmt, ...)
 {
-	char head[1024], old[sizeof(err_msg)];
+	char old[sizeof(err_msg)];
+	size_t len;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
-	va_end(ap);
 	memcpy(old, err_msg, sizeof(old));
-	snprintf(err_msg, sizeof(err_msg), "%s%s%s", head, old[0] ? ": " : "", old);
+	va_start(ap, fmt);
+	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	va_end(ap);
+	len = strlen(err_msg);
+	if (old[0] != '\0' && len + 3 < sizeof(err_msg)) {
+		memcpy(err_msg + len, ": ", 2);
+		len += 2;
+		old[sizeof(old) - len - 1] = '\0';
+		memcpy(err_msg + len, old, strlen(old) + 1);
+	}
 	return 0;
 }
 

@@ -1,0 +1,59 @@
+-- csmaint journal schema, version 1.
+--
+-- `csmaint schema install` runs exactly these statements (the program embeds this
+-- file at build time), replacing the schema name `csmaint` with database.journal from
+-- csmaint.conf.  A DBA may also apply it by hand:  mariadb < journal.sql
+-- Written for MySQL 5.1 and later (no fractional seconds, no DEFAULT CURRENT_TIMESTAMP
+-- on DATETIME, utf8 as CloudStack 2.2 uses).  Times are UTC.
+
+CREATE DATABASE IF NOT EXISTS `csmaint` DEFAULT CHARACTER SET utf8;
+
+CREATE TABLE IF NOT EXISTS `csmaint`.`meta` (
+  `name` varchar(64) NOT NULL,
+  `value` varchar(255) NOT NULL,
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+-- One row per csmaint operation on a host.  open_host holds the host id while the
+-- operation holds the host and is NULL once it is closed: the unique key makes "one
+-- open operation per host" a fact the server enforces, not only a check.
+CREATE TABLE IF NOT EXISTS `csmaint`.`operation` (
+  `id` bigint unsigned NOT NULL AUTO_INCREMENT,
+  `kind` varchar(32) NOT NULL COMMENT 'disable, hotfix',
+  `cloud_schema` varchar(64) NOT NULL COMMENT 'the CloudStack schema of the host',
+  `host_id` bigint unsigned NOT NULL,
+  `host_name` varchar(255) NOT NULL,
+  `cluster_id` bigint unsigned NULL,
+  `column_name` varchar(32) NOT NULL COMMENT 'allocation_state (2.2) or resource_state (3.0+)',
+  `prior_value` varchar(32) NULL COMMENT 'value before csmaint wrote',
+  `new_value` varchar(32) NULL COMMENT 'value csmaint wrote',
+  `state` varchar(16) NOT NULL COMMENT 'holding, running, done, failed, rolled_back, interrupted',
+  `open_host` bigint unsigned NULL,
+  `operator` varchar(255) NOT NULL COMMENT 'user@machine',
+  `pid` int unsigned NULL,
+  `started` datetime NOT NULL,
+  `updated` datetime NOT NULL,
+  `finished` datetime NULL,
+  `arguments` text NULL,
+  `reason` text NULL,
+  `last_error` text NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `u_operation__open_host` (`cloud_schema`, `open_host`),
+  KEY `i_operation__host` (`cloud_schema`, `host_id`),
+  KEY `i_operation__state` (`state`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE IF NOT EXISTS `csmaint`.`operation_step` (
+  `operation_id` bigint unsigned NOT NULL,
+  `seq` int unsigned NOT NULL,
+  `name` varchar(64) NOT NULL,
+  `state` varchar(16) NOT NULL COMMENT 'running, done, failed',
+  `started` datetime NOT NULL,
+  `finished` datetime NULL,
+  `detail` text NULL,
+  PRIMARY KEY (`operation_id`, `seq`),
+  CONSTRAINT `fk_operation_step__operation` FOREIGN KEY (`operation_id`)
+    REFERENCES `csmaint`.`operation` (`id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+INSERT IGNORE INTO `csmaint`.`meta` (`name`, `value`) VALUES ('schema_version', '1');

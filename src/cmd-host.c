@@ -1,0 +1,350 @@
+/* cmd-host.c: host list | show | disable | enable. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csmaint.h"
+#include "cloudstack.h"
+#include "cmd.h"
+#include "conf.h"
+#include "db.h"
+#include "journal.h"
+#include "toggle.h"
+
+static int cmd_host_list_exec(struct cmd_ctx *);
+static int cmd_host_show_exec(struct cmd_ctx *);
+static int cmd_host_disable_exec(struct cmd_ctx *);
+static int cmd_host_enable_exec(struct cmd_ctx *);
+
+static const struct cmd_opt list_opts[] = {
+	{ "--zone", "ID", "only hosts in this zone (data_center id)" },
+	{ "--pod", "ID", "only hosts in this pod" },
+	{ "--cluster", "ID", "only hosts in this cluster" },
+	{ "--status", "STATUS", "only hosts with this status (Up, Maintenance, …)" },
+	{ "--state", "STATE", "only hosts with this allocation state (Enabled, Disabled)" },
+	{ "--all", NULL, "also removed hosts and rows that are not hypervisors" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_host_list_entry = {
+	.name = "host list",
+	.args = "",
+	.summary = "list hypervisor hosts with status, allocation state, VM counts and open "
+	    "operations",
+	.opts = list_opts,
+	.min_args = 0, .max_args = 0,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_host_list_exec,
+};
+
+const struct cmd_entry cmd_host_show_entry = {
+	.name = "host show",
+	.args = "HOST",
+	.summary = "show one host: its row, the VMs placed on it and its journal history",
+	.opts = NULL,
+	.min_args = 1, .max_args = 1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_host_show_exec,
+};
+
+static const struct cmd_opt disable_opts[] = {
+	{ "--reason", "TEXT", "why, recorded in the journal" },
+	{ "--execute", NULL, "make the change (without it: print the SQL, change nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_host_disable_entry = {
+	.name = "host disable",
+	.args = "HOST",
+	.summary = "stop CloudStack placing new VMs on HOST (allocation state Disabled), "
+	    "journaled",
+	.opts = disable_opts,
+	.min_args = 1, .max_args = 1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_NEED_JOURNAL,
+	.exec = cmd_host_disable_exec,
+};
+
+static const struct cmd_opt enable_opts[] = {
+	{ "--execute", NULL, "make the change (without it: print the SQL, change nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_host_enable_entry = {
+	.name = "host enable",
+	.args = "HOST",
+	.summary = "restore the allocation state csmaint recorded when it disabled HOST",
+	.opts = enable_opts,
+	.min_args = 1, .max_args = 1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_NEED_JOURNAL,
+	.exec = cmd_host_enable_exec,
+};
+
+/* Host rows -> the "hosts" listing (DESIGN §2 names), with each host's open operation. */
+static struct out *
+hosts_out(const struct cs *cs, const struct db_res *h, const struct db_res *open)
+{
+	struct out *o = out_new("hosts");
+	int i, j;
+
+	out_col(o, "id", OUT_NUM);
+	out_col(o, "name", OUT_STR);
+	out_col(o, "status", OUT_STR);
+	out_col(o, "allocation_state", OUT_STR);
+	out_col(o, "type", OUT_STR);
+	out_col(o, "cluster_id", OUT_NUM);
+	out_col(o, "pod_id", OUT_NUM);
+	out_col(o, "zone_id", OUT_NUM);
+	out_col(o, "private_ip", OUT_STR);
+	out_col(o, cs->gen == CS_GEN_30 ? "uuid" : "guid", OUT_STR);
+	out_col(o, "user_vms", OUT_NUM);
+	out_col(o, "system_vms", OUT_NUM);
+	out_col(o, "operation", OUT_NUM);
+	out_col(o, "removed", OUT_STR);
+	for (i = 0; i < db_res_rows(h); i++) {
+		out_row(o);
+		out_cell(o, 0, db_get(h, i, CS_H_ID));
+		out_cell(o, 1, db_get(h, i, CS_H_NAME));
+		out_cell(o, 2, db_get(h, i, CS_H_STATUS));
+		out_cell(o, 3, db_get(h, i, CS_H_ALLOC));
+		out_cell(o, 4, db_get(h, i, CS_H_TYPE));
+		out_cell(o, 5, db_get(h, i, CS_H_CLUSTER));
+		out_cell(o, 6, db_get(h, i, CS_H_POD));
+		out_cell(o, 7, db_get(h, i, CS_H_ZONE));
+		out_cell(o, 8, db_get(h, i, CS_H_IP));
+		out_cell(o, 9, db_get(h, i, CS_H_UUID));
+		out_cell(o, 10, db_get(h, i, CS_H_USER_VMS));
+		out_cell(o, 11, db_get(h, i, CS_H_SYSTEM_VMS));
+		for (j = 0; j < db_res_rows(open); j++)
+			if (strcmp(db_get(open, j, 0), db_get(h, i, CS_H_ID)) == 0)
+				out_cell(o, 12, db_get(open, j, 1));
+		out_cell(o, 13, db_get(h, i, CS_H_REMOVED));
+	}
+	return o;
+}
+
+/* Open operations, when the journal is installed (host list works without it). */
+static int
+open_ops(struct cmd_ctx *ctx, struct db_res **out)
+{
+	int installed, version, rc;
+
+	*out = NULL;
+	if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK)
+		return rc;
+	if (!installed)
+		return CSM_OK;
+	return journal_open_ops(ctx->db, out);
+}
+
+static int
+id_filter(const char *opt, const char *v)
+{
+	long long n;
+
+	if (v == NULL)
+		return CSM_OK;
+	if (csm_strtonum(v, 0, INT64_MAX, &n) != CSM_OK)
+		return csm_err_set(CSM_EUSAGE, "%s needs a numeric id, not '%s'", opt, v);
+	return CSM_OK;
+}
+
+static int
+cmd_host_list_exec(struct cmd_ctx *ctx)
+{
+	struct cs_filter f = { 0 };
+	struct db_res *h = NULL, *open = NULL;
+	struct out *o = NULL;
+	int rc;
+
+	f.zone = cmd_opt(ctx, "--zone");
+	f.pod = cmd_opt(ctx, "--pod");
+	f.cluster = cmd_opt(ctx, "--cluster");
+	f.status = cmd_opt(ctx, "--status");
+	f.state = cmd_opt(ctx, "--state");
+	f.all = cmd_opt(ctx, "--all") != NULL;
+	if ((rc = id_filter("--zone", f.zone)) != CSM_OK ||
+	    (rc = id_filter("--pod", f.pod)) != CSM_OK ||
+	    (rc = id_filter("--cluster", f.cluster)) != CSM_OK)
+		return rc;
+	if ((rc = cs_host_list(ctx->db, &f, &h)) != CSM_OK)
+		goto out;
+	if ((rc = open_ops(ctx, &open)) != CSM_OK)
+		goto out;
+	o = hosts_out(ctx->cs, h, open);
+	rc = cmd_print(ctx, &o, 1);
+out:
+	out_free(o);
+	db_res_free(h);
+	db_res_free(open);
+	return rc;
+}
+
+static struct out *
+vms_out(const struct db_res *v)
+{
+	struct out *o = out_new("vms");
+	int i;
+
+	out_col(o, "id", OUT_NUM);
+	out_col(o, "instance_name", OUT_STR);
+	out_col(o, "name", OUT_STR);
+	out_col(o, "kind", OUT_STR);
+	out_col(o, "vm_type", OUT_STR);
+	out_col(o, "state", OUT_STR);
+	out_col(o, "host_id", OUT_NUM);
+	out_col(o, "last_host_id", OUT_NUM);
+	for (i = 0; i < db_res_rows(v); i++) {
+		out_row(o);
+		out_cell(o, 0, db_get(v, i, CS_V_ID));
+		out_cell(o, 1, db_get(v, i, CS_V_INSTANCE));
+		out_cell(o, 2, db_get(v, i, CS_V_DISPLAY) ? db_get(v, i, CS_V_DISPLAY) :
+		    db_get(v, i, CS_V_NAME));
+		out_cell(o, 3, db_get(v, i, CS_V_KIND));
+		out_cell(o, 4, db_get(v, i, CS_V_VMTYPE));
+		out_cell(o, 5, db_get(v, i, CS_V_STATE));
+		out_cell(o, 6, db_get(v, i, CS_V_HOST));
+		out_cell(o, 7, db_get(v, i, CS_V_LAST_HOST));
+	}
+	return o;
+}
+
+static int
+cmd_host_show_exec(struct cmd_ctx *ctx)
+{
+	struct db_res *h = NULL, *open = NULL, *vms = NULL, *ops = NULL;
+	struct out *o[3] = { NULL, NULL, NULL };
+	long long id;
+	int rc, n = 2;
+
+	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
+		return rc;
+	if ((rc = cs_host_get(ctx->db, id, &h)) != CSM_OK ||
+	    (rc = open_ops(ctx, &open)) != CSM_OK ||
+	    (rc = cs_vms_on_host(ctx->db, id, &vms)) != CSM_OK)
+		goto out;
+	o[0] = hosts_out(ctx->cs, h, open);
+	o[1] = vms_out(vms);
+	if (open != NULL) {	/* the journal is installed */
+		if ((rc = journal_op_list(ctx->db, id, 20, &ops)) != CSM_OK)
+			goto out;
+		o[2] = journal_out_ops(ops);
+		n = 3;
+	}
+	rc = cmd_print(ctx, o, n);
+out:
+	out_free(o[0]);
+	out_free(o[1]);
+	out_free(o[2]);
+	db_res_free(h);
+	db_res_free(open);
+	db_res_free(vms);
+	db_res_free(ops);
+	return rc;
+}
+
+/* Input that goes into the journal: printable UTF-8 that MySQL 5.1's utf8 can store. */
+static int
+check_text(const char *what, const char *s, size_t max)
+{
+	const unsigned char *p;
+	size_t chars = 0;
+
+	for (p = (const unsigned char *)s; *p; chars++) {
+		int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 0;
+		int i;
+
+		if (n == 0)
+			return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8 of at most 3 bytes a "
+			    "character (MySQL utf8)", what);
+		if (n == 1 && (*p < 0x20 || *p == 0x7f))
+			return csm_err_set(CSM_EUSAGE, "%s contains a control character", what);
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8", what);
+		p += n;
+	}
+	if (chars > max)
+		return csm_err_set(CSM_EUSAGE, "%s is longer than %zu characters", what, max);
+	return CSM_OK;
+}
+
+/* Print the dry-run header, the plan, and what --execute would do. */
+static void
+dry_header(struct cmd_ctx *ctx, const char *verb, long long id)
+{
+	printf("-- dry run: csmaint %s %s would run these statements; nothing was changed.\n"
+	    "-- Add --execute to run them.\n", ctx->entry->name, ctx->argv[0]);
+	(void)verb;
+	(void)id;
+}
+
+static void
+report(struct cmd_ctx *ctx, const struct toggle_result *res)
+{
+	struct db_res *op = NULL;
+	struct out *o;
+
+	csm_info("host %lld (%s): %s '%s' -> '%s' (operation %lld)", res->host_id,
+	    res->host_name, ctx->cs->column, res->prior, res->written, res->op_id);
+	csm_debug("host row locked for %.3f ms", res->lock_ms);
+	if (journal_op_get(ctx->db, res->op_id, &op) == CSM_OK) {
+		o = journal_out_ops(op);
+		cmd_print(ctx, &o, 1);
+		out_free(o);
+	}
+	db_res_free(op);
+}
+
+static int
+toggle(struct cmd_ctx *ctx, int disable)
+{
+	struct toggle_result res;
+	const char *reason = disable ? cmd_opt(ctx, "--reason") : NULL;
+	int dry = cmd_opt(ctx, "--execute") == NULL;
+	char *args = NULL;
+	long long id;
+	int rc;
+
+	if (reason != NULL && (rc = check_text("--reason", reason, 1000)) != CSM_OK)
+		return rc;
+	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
+		return rc;
+	if (dry)
+		dry_header(ctx, disable ? "disable" : "enable", id);
+	fflush(stdout);
+	args = xasprintf("%s %s%s%s", ctx->entry->name, ctx->argv[0],
+	    reason ? " --reason " : "", reason ? reason : "");
+	if (disable)
+		rc = toggle_disable(ctx->db, ctx->cs, id, reason, args, dry, stdout, &res);
+	else
+		rc = toggle_enable(ctx->db, ctx->cs, id, dry, stdout, &res);
+	free(args);
+	if (rc != CSM_OK) {
+		if (dry)
+			printf("-- refused: %s\n", csm_err_msg());
+		return rc;
+	}
+	if (dry) {
+		printf("-- host %lld (%s): %s '%s' -> '%s'\n", res.host_id, res.host_name,
+		    ctx->cs->column, res.prior, res.written);
+		return CSM_OK;
+	}
+	report(ctx, &res);
+	if (disable && ctx->cs->gen == CS_GEN_22)
+		csm_info("note: CloudStack 2.2 sets allocation_state back to 'Enabled' when the "
+		    "host reconnects (management server restart, ping timeout, cancelled "
+		    "maintenance); 'csmaint host show %lld' and the journal show drift", id);
+	return CSM_OK;
+}
+
+static int
+cmd_host_disable_exec(struct cmd_ctx *ctx)
+{
+	return toggle(ctx, 1);
+}
+
+static int
+cmd_host_enable_exec(struct cmd_ctx *ctx)
+{
+	return toggle(ctx, 0);
+}

@@ -1,0 +1,116 @@
+/* cmd-schema.c: schema (show what the database is) | schema install (the journal). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "csmaint.h"
+#include "cloudstack.h"
+#include "cmd.h"
+#include "db.h"
+#include "journal.h"
+
+static int cmd_schema_show_exec(struct cmd_ctx *);
+static int cmd_schema_install_exec(struct cmd_ctx *);
+
+const struct cmd_entry cmd_schema_show_entry = {
+	.name = "schema",
+	.args = "",
+	.summary = "CloudStack version, schema generation and the journal schema's state",
+	.opts = NULL,
+	.min_args = 0, .max_args = 0,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_ANY_SCHEMA,
+	.exec = cmd_schema_show_exec,
+};
+
+static const struct cmd_opt install_opts[] = {
+	{ "--execute", NULL, "create or upgrade the schema (without it: print the DDL)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_schema_install_entry = {
+	.name = "schema install",
+	.args = "",
+	.summary = "create or upgrade the csmaint journal schema (idempotent)",
+	.opts = install_opts,
+	.min_args = 0, .max_args = 0,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_ANY_SCHEMA,
+	.exec = cmd_schema_install_exec,
+};
+
+static int
+cmd_schema_show_exec(struct cmd_ctx *ctx)
+{
+	struct out *o = out_new("schema");
+	int installed = 0, version = 0, rc;
+
+	if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK) {
+		out_free(o);
+		return rc;
+	}
+	out_col(o, "cloud_schema", OUT_STR);
+	out_col(o, "cloudstack_version", OUT_STR);
+	out_col(o, "generation", OUT_STR);
+	out_col(o, "allocation_column", OUT_STR);
+	out_col(o, "supported", OUT_BOOL);
+	out_col(o, "journal_schema", OUT_STR);
+	out_col(o, "journal_installed", OUT_BOOL);
+	out_col(o, "journal_version", OUT_NUM);
+	out_col(o, "journal_current", OUT_NUM);
+	out_row(o);
+	out_cell(o, 0, db_schema(ctx->db));
+	out_cell(o, 1, ctx->cs->version);
+	out_cell(o, 2, ctx->cs->generation);
+	out_cell(o, 3, ctx->cs->column);
+	out_cell_bool(o, 4, ctx->cs->gen != CS_GEN_UNSUPPORTED);
+	out_cell(o, 5, db_journal(ctx->db));
+	out_cell_bool(o, 6, installed);
+	if (installed)
+		out_cell_num(o, 7, version);
+	out_cell_num(o, 8, JOURNAL_VERSION);
+	rc = cmd_print(ctx, &o, 1);
+	out_free(o);
+	if (rc != CSM_OK)
+		return rc;
+	if (ctx->cs->gen == CS_GEN_UNSUPPORTED)
+		return csm_err_set(CSM_ECONFLICT, "%s", ctx->cs->why);
+	if (!installed)
+		csm_info("the journal schema '%s' is not installed: run 'csmaint schema install "
+		    "--execute'", db_journal(ctx->db));
+	else if (version < JOURNAL_VERSION)
+		csm_info("the journal schema '%s' is at version %d: run 'csmaint schema install "
+		    "--execute' to upgrade it to %d", db_journal(ctx->db), version,
+		    JOURNAL_VERSION);
+	return CSM_OK;
+}
+
+static int
+cmd_schema_install_exec(struct cmd_ctx *ctx)
+{
+	int from, rc, i, n, installed, version;
+	char **ddl;
+
+	if (cmd_opt(ctx, "--execute") == NULL) {
+		if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK)
+			return rc;
+		printf("-- dry run: csmaint schema install would run these statements; "
+		    "nothing was changed.\n-- The journal schema '%s' is %s. Add --execute to "
+		    "run them.\n", db_journal(ctx->db), installed ? "installed" :
+		    "not installed");
+		ddl = journal_ddl(ctx->db, &n);
+		for (i = 0; i < n; i++)
+			printf("%s;\n", ddl[i]);
+		journal_ddl_free(ddl, n);
+		return CSM_OK;
+	}
+	if ((rc = journal_install(ctx->db, &from)) != CSM_OK)
+		return rc;
+	if (from == JOURNAL_VERSION)
+		csm_info("journal schema '%s' is already at version %d: nothing to do",
+		    db_journal(ctx->db), JOURNAL_VERSION);
+	else if (from == 0)
+		csm_info("journal schema '%s' created at version %d", db_journal(ctx->db),
+		    JOURNAL_VERSION);
+	else
+		csm_info("journal schema '%s' upgraded from version %d to %d",
+		    db_journal(ctx->db), from, JOURNAL_VERSION);
+	return CSM_OK;
+}

@@ -1,0 +1,90 @@
+/* cmd.c: the command table, option lookup and usage text generated from the entries. */
+#include <stdio.h>
+#include <string.h>
+
+#include "csmaint.h"
+#include "cmd.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_schema_show_entry,
+	&cmd_schema_install_entry,
+	&cmd_host_list_entry,
+	&cmd_host_show_entry,
+	&cmd_host_disable_entry,
+	&cmd_host_enable_entry,
+	&cmd_journal_list_entry,
+	&cmd_journal_show_entry,
+	NULL
+};
+
+const char *
+cmd_opt(const struct cmd_ctx *ctx, const char *name)
+{
+	const struct cmd_opt *o;
+	int i;
+
+	for (o = ctx->entry->opts, i = 0; o != NULL && o->name != NULL; o++, i++)
+		if (strcmp(o->name, name) == 0)
+			return ctx->optv[i];
+	return NULL;
+}
+
+/* "csmaint host disable HOST [--reason TEXT] [--execute]" */
+static void
+synopsis(const struct cmd_entry *e, FILE *fp)
+{
+	const struct cmd_opt *o;
+
+	fprintf(fp, "csmaint %s", e->name);
+	if (e->args != NULL && *e->args)
+		fprintf(fp, " %s", e->args);
+	for (o = e->opts; o != NULL && o->name != NULL; o++) {
+		if (o->arg)
+			fprintf(fp, " [%s %s]", o->name, o->arg);
+		else
+			fprintf(fp, " [%s]", o->name);
+	}
+}
+
+void
+cmd_usage(const struct cmd_entry *e, FILE *fp)
+{
+	const struct cmd_opt *o;
+
+	fputs("usage: ", fp);
+	synopsis(e, fp);
+	fprintf(fp, "\n\n%s\n", e->summary);
+	if (e->opts != NULL && e->opts[0].name != NULL) {
+		fputs("\noptions:\n", fp);
+		for (o = e->opts; o->name != NULL; o++) {
+			char lhs[64];
+			snprintf(lhs, sizeof(lhs), "%s%s%s", o->name, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+			fprintf(fp, "  %-22s %s\n", lhs, o->help);
+		}
+	}
+	fputs("\nglobal options: -c FILE, -o table|json|csv, -v, -q, --ask-pass, --help\n"
+	    "see csmaint(8)\n", fp);
+}
+
+void
+cmd_usage_all(FILE *fp)
+{
+	const struct cmd_entry *const *t;
+
+	fputs("usage: csmaint [-c FILE] [-o table|json|csv] [-v] [-q] [--ask-pass] "
+	    "COMMAND [ARGS]\n\ncommands:\n", fp);
+	for (t = cmd_table; *t; t++) {
+		char lhs[64];
+		snprintf(lhs, sizeof(lhs), "%s%s%s", (*t)->name, (*t)->args && *(*t)->args ?
+		    " " : "", (*t)->args ? (*t)->args : "");
+		fprintf(fp, "  %-24s %s\n", lhs, (*t)->summary);
+	}
+	fputs("\n'csmaint COMMAND --help' shows a command's options; see csmaint(8).\n", fp);
+}
+
+int
+cmd_print(struct cmd_ctx *ctx, struct out **tables, int n)
+{
+	return out_print(tables, n, ctx->format, stdout);
+}

@@ -1,0 +1,215 @@
+/* journal.c: the csmaint journal schema: install, read operations and steps. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "csmaint.h"
+#include "db.h"
+#include "journal.h"
+#include "output.h"
+
+extern const char journal_sql[];	/* sql/journal.sql, embedded at build time */
+
+static const char SQL_HAS_SCHEMA[] =
+	"SELECT COUNT(*) FROM information_schema.TABLES"
+	" WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('meta', 'operation', 'operation_step')";
+static const char SQL_VERSION[] =
+	"SELECT value FROM {J}.meta WHERE name = 'schema_version'";
+
+#define OP_COLS \
+	"SELECT id, kind, host_id, host_name, cluster_id, column_name, prior_value," \
+	" new_value, state, operator, pid," \
+	" DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated, '%Y-%m-%dT%H:%i:%sZ')," \
+	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), reason, last_error, arguments" \
+	" FROM {J}.operation"
+
+static const char SQL_OP_GET[] = OP_COLS " WHERE id = ?";
+static const char SQL_OP_LIST[] = OP_COLS
+	" WHERE cloud_schema = ? AND (? < 0 OR host_id = ?) ORDER BY id DESC LIMIT ?";
+static const char SQL_STEPS[] =
+	"SELECT seq, name, state, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
+	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), detail"
+	" FROM {J}.operation_step WHERE operation_id = ? ORDER BY seq";
+static const char SQL_OPEN_OPS[] =
+	"SELECT open_host, id, kind, state FROM {J}.operation"
+	" WHERE cloud_schema = ? AND open_host IS NOT NULL";
+
+const char J_SQL_OPEN_OP_LOCK[] =
+	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
+	" prior_value, new_value FROM {J}.operation"
+	" WHERE cloud_schema = ? AND open_host = ? FOR UPDATE";
+const char J_SQL_INSERT_OP[] =
+	"INSERT INTO {J}.operation (kind, cloud_schema, host_id, host_name, cluster_id,"
+	" column_name, prior_value, new_value, state, open_host, operator, pid, started,"
+	" updated, arguments, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	" UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?, ?)";
+const char J_SQL_INSERT_STEP_LAST[] =
+	"INSERT INTO {J}.operation_step (operation_id, seq, name, state, started, finished,"
+	" detail) VALUES (LAST_INSERT_ID(), 1, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?)";
+const char J_SQL_INSERT_STEP[] =
+	"INSERT INTO {J}.operation_step (operation_id, seq, name, state, started, finished,"
+	" detail) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?"
+	" FROM {J}.operation_step WHERE operation_id = ?";
+const char J_SQL_CLOSE_OP[] =
+	"UPDATE {J}.operation SET state = ?, open_host = NULL, updated = UTC_TIMESTAMP(),"
+	" finished = UTC_TIMESTAMP() WHERE id = ? AND state = ?";
+
+int
+journal_status(struct db *db, int *installed, int *version)
+{
+	struct db_res *r = NULL;
+	int rc;
+
+	*installed = 0;
+	*version = 0;
+	if ((rc = db_query(db, &r, SQL_HAS_SCHEMA, "s", db_journal(db))) != CSM_OK)
+		return rc;
+	*installed = db_get_int(r, 0, 0, 0) == 3;
+	db_res_free(r);
+	if (!*installed)
+		return CSM_OK;
+	if ((rc = db_query(db, &r, SQL_VERSION, "")) != CSM_OK)
+		return rc;
+	*version = (int)db_get_int(r, 0, 0, 0);
+	db_res_free(r);
+	return CSM_OK;
+}
+
+/* Split the embedded DDL into statements, with the configured schema name. */
+char **
+journal_ddl(const struct db *db, int *n)
+{
+	char **out = NULL, *text, *p, *stmt;
+	const char *from = "`csmaint`";
+	char *to = xasprintf("`%s`", db_journal(db));
+	size_t cap = strlen(journal_sql) * 2 + 1, len = 0;
+	const char *s;
+
+	/* Replace the schema name, and drop comment lines. */
+	text = xmalloc(cap + strlen(to) * 64);
+	for (s = journal_sql; *s; ) {
+		if ((s == journal_sql || s[-1] == '\n') && s[0] == '-' && s[1] == '-') {
+			while (*s && *s != '\n')
+				s++;
+			if (*s)
+				s++;
+			continue;
+		}
+		if (strncmp(s, from, strlen(from)) == 0) {
+			memcpy(text + len, to, strlen(to));
+			len += strlen(to);
+			s += strlen(from);
+			continue;
+		}
+		text[len++] = *s++;
+	}
+	text[len] = '\0';
+	*n = 0;
+	for (p = text; (stmt = strsep(&p, ";")) != NULL; ) {
+		while (*stmt == '\n' || *stmt == ' ')
+			stmt++;
+		if (*stmt == '\0')
+			continue;
+		out = xrealloc(out, sizeof(char *) * (size_t)(*n + 1));
+		out[(*n)++] = xstrdup(stmt);
+	}
+	free(text);
+	free(to);
+	return out;
+}
+
+void
+journal_ddl_free(char **stmts, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(stmts[i]);
+	free(stmts);
+}
+
+int
+journal_install(struct db *db, int *from_version)
+{
+	int installed, version, rc, i, n;
+	char **ddl;
+
+	if ((rc = journal_status(db, &installed, &version)) != CSM_OK)
+		return rc;
+	*from_version = installed ? version : 0;
+	if (installed && version > JOURNAL_VERSION)
+		return csm_err_set(CSM_ECONFLICT, "journal schema '%s' is at version %d, newer "
+		    "than this csmaint (%d): upgrade csmaint", db_journal(db), version,
+		    JOURNAL_VERSION);
+	ddl = journal_ddl(db, &n);
+	for (i = 0; i < n; i++) {
+		if ((rc = db_static(db, ddl[i])) != CSM_OK)
+			break;
+	}
+	journal_ddl_free(ddl, n);
+	if (rc != CSM_OK)
+		csm_err_prefix("cannot install the journal schema '%s'", db_journal(db));
+	return rc;
+}
+
+int
+journal_op_get(struct db *db, long long id, struct db_res **out)
+{
+	int rc = db_query(db, out, SQL_OP_GET, "i", id);
+
+	if (rc == CSM_OK && db_res_rows(*out) == 0) {
+		db_res_free(*out);
+		*out = NULL;
+		return csm_err_set(CSM_ENOTFOUND, "no operation %lld in journal '%s'", id,
+		    db_journal(db));
+	}
+	return rc;
+}
+
+int
+journal_op_steps(struct db *db, long long id, struct db_res **out)
+{
+	return db_query(db, out, SQL_STEPS, "i", id);
+}
+
+int
+journal_op_list(struct db *db, long long host_id, long long limit, struct db_res **out)
+{
+	return db_query(db, out, SQL_OP_LIST, "siii", db_schema(db), host_id, host_id,
+	    limit > 0 ? limit : (long long)INT64_MAX);
+}
+
+int
+journal_open_ops(struct db *db, struct db_res **out)
+{
+	return db_query(db, out, SQL_OPEN_OPS, "s", db_schema(db));
+}
+
+struct out *
+journal_out_ops(const struct db_res *r)
+{
+	static const struct {
+		const char *name;
+		int col;
+		enum out_type type;
+	} cols[] = {
+		{ "id", J_OP_ID, OUT_NUM }, { "kind", J_OP_KIND, OUT_STR },
+		{ "host_id", J_OP_HOST_ID, OUT_NUM }, { "host_name", J_OP_HOST_NAME, OUT_STR },
+		{ "state", J_OP_STATE, OUT_STR }, { "column", J_OP_COLUMN, OUT_STR },
+		{ "prior_value", J_OP_PRIOR, OUT_STR }, { "new_value", J_OP_NEW, OUT_STR },
+		{ "operator", J_OP_OPERATOR, OUT_STR }, { "started", J_OP_STARTED, OUT_STR },
+		{ "finished", J_OP_FINISHED, OUT_STR }, { "reason", J_OP_REASON, OUT_STR },
+		{ "last_error", J_OP_ERROR, OUT_STR },
+	};
+	struct out *o = out_new("operations");
+	size_t c;
+	int i;
+
+	for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		out_col(o, cols[c].name, cols[c].type);
+	for (i = 0; i < db_res_rows(r); i++) {
+		out_row(o);
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_cell(o, (int)c, db_get(r, i, cols[c].col));
+	}
+	return o;
+}

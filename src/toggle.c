@@ -1,0 +1,305 @@
+/* toggle.c: disable/enable a host's allocation column: CAS + journal, one transaction. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "csmaint.h"
+#include "cloudstack.h"
+#include "db.h"
+#include "journal.h"
+#include "toggle.h"
+
+/* Compare-and-set: only a row that still holds the expected value changes. */
+static const char SQL_CAS[] =
+	"UPDATE host SET {C} = ? WHERE id = ? AND {C} = ? AND removed IS NULL"
+	" AND type = 'Routing'";
+
+/* A run either executes statements or prints them (dry run); reads always execute. */
+struct run {
+	struct db	*db;
+	int		 dry;
+	FILE		*plan;
+	double		 locked_at;
+};
+
+static void
+show(struct run *r, const char *sql, const char *types, va_list ap)
+{
+	char *text;
+
+	if (!r->dry || r->plan == NULL)
+		return;
+	text = db_vrender(r->db, sql, types, ap);
+	fprintf(r->plan, "%s;\n", text);
+	free(text);
+}
+
+static int
+run_read(struct run *r, struct db_res **out, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	show(r, sql, types, ap);
+	va_end(ap);
+	va_start(ap, types);
+	rc = db_vquery(r->db, out, NULL, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A write: printed in a dry run (reported as EXPECT rows), executed otherwise. */
+static int
+run_write(struct run *r, long long *affected, long long expect, const char *sql,
+    const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (r->dry) {
+		va_start(ap, types);
+		show(r, sql, types, ap);
+		va_end(ap);
+		*affected = expect;
+		return CSM_OK;
+	}
+	va_start(ap, types);
+	rc = db_vquery(r->db, NULL, affected, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+run_begin(struct run *r)
+{
+	if (r->dry) {
+		if (r->plan)
+			fputs("START TRANSACTION;\n", r->plan);
+		return CSM_OK;
+	}
+	return db_begin(r->db);
+}
+
+static int
+run_commit(struct run *r, double *lock_ms)
+{
+	int rc;
+
+	if (r->dry) {
+		if (r->plan)
+			fputs("COMMIT;\n", r->plan);
+		*lock_ms = 0;
+		return CSM_OK;
+	}
+	rc = db_commit(r->db);
+	*lock_ms = (csm_now() - r->locked_at) * 1e3;
+	if (rc != CSM_OK && db_lost(r->db))
+		return CSM_EMANUAL;
+	return rc;
+}
+
+static void
+audit_log(const struct toggle_result *res, const char *column)
+{
+	char *who = csm_operator_name();
+	char name[256];
+	size_t i;
+
+	/* Host names are data: keep control characters out of the log line. */
+	for (i = 0; res->host_name[i] && i < sizeof(name) - 1; i++)
+		name[i] = (unsigned char)res->host_name[i] < 0x20 ? '?' : res->host_name[i];
+	name[i] = '\0';
+	syslog(LOG_NOTICE, "%s: host %lld (%s) %s %s -> %s, operation %lld", who,
+	    res->host_id, name, column, res->prior, res->written, res->op_id);
+	free(who);
+}
+
+/* Lock the host row and check it is a live hypervisor host; fills res->host_name. */
+static int
+lock_host(struct run *r, const struct cs *cs, long long host_id, const char *verb,
+    struct db_res **row, struct toggle_result *res)
+{
+	int rc = run_read(r, row, CS_SQL_HOST_LOCK, "i", host_id);
+
+	r->locked_at = csm_now();
+	if (rc != CSM_OK)
+		return rc;
+	if (db_res_rows(*row) != 1)
+		return csm_err_set(CSM_ENOTFOUND, "no host with id %lld", host_id);
+	snprintf(res->host_name, sizeof(res->host_name), "%s", db_get(*row, 0, 1));
+	if (strcmp(db_get(*row, 0, 2), "Routing") != 0)
+		return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): it is a %s host, "
+		    "not a hypervisor (type Routing)", verb, host_id, res->host_name,
+		    db_get(*row, 0, 2));
+	if (db_get(*row, 0, 5) != NULL)
+		return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): it was removed "
+		    "from CloudStack on %s", verb, host_id, res->host_name, db_get(*row, 0, 5));
+	(void)cs;
+	return CSM_OK;
+}
+
+/* After a CAS that changed nothing: say what the row holds now. */
+static int
+cas_lost(struct run *r, const struct cs *cs, long long host_id, const char *verb,
+    const char *expected, struct toggle_result *res)
+{
+	struct db_res *now = NULL;
+	const char *v = NULL;
+
+	if (db_query(r->db, &now, CS_SQL_HOST_LOCK, "i", host_id) == CSM_OK)
+		v = db_get(now, 0, 4);
+	csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): the row changed under us: "
+	    "%s is now '%s', expected '%s'; nothing was changed", verb, host_id,
+	    res->host_name, cs->column, v ? v : "?", expected);
+	db_res_free(now);
+	return CSM_ECONFLICT;
+}
+
+int
+toggle_disable(struct db *db, const struct cs *cs, long long host_id, const char *reason,
+    const char *arguments, int dry, FILE *plan, struct toggle_result *res)
+{
+	struct run r = { db, dry, plan, 0 };
+	struct db_res *row = NULL, *op = NULL;
+	char *who = csm_operator_name();
+	long long n;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->host_id = host_id;
+	if ((rc = run_begin(&r)) != CSM_OK)
+		goto out;
+	if ((rc = lock_host(&r, cs, host_id, "disable", &row, res)) != CSM_OK)
+		goto out;
+	snprintf(res->prior, sizeof(res->prior), "%s", db_get(row, 0, 4));
+	snprintf(res->written, sizeof(res->written), "Disabled");
+	if ((rc = run_read(&r, &op, J_SQL_OPEN_OP_LOCK, "si", db_schema(db), host_id)) != CSM_OK)
+		goto out;
+	if (db_res_rows(op) > 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot disable host %lld (%s): operation %s "
+		    "(%s, %s) by %s since %s holds it", host_id, res->host_name,
+		    db_get(op, 0, 0), db_get(op, 0, 1), db_get(op, 0, 2), db_get(op, 0, 3),
+		    db_get(op, 0, 4));
+		goto out;
+	}
+	if (strcmp(res->prior, "Enabled") != 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot disable host %lld (%s): %s is '%s', "
+		    "expected 'Enabled'", host_id, res->host_name, cs->column, res->prior);
+		goto out;
+	}
+	if ((rc = run_write(&r, &n, 1, SQL_CAS, "sis", "Disabled", host_id, "Enabled")) != CSM_OK)
+		goto out;
+	if (n != 1) {
+		rc = cas_lost(&r, cs, host_id, "disable", "Enabled", res);
+		goto out;
+	}
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisiss", "disable",
+	    db_schema(db), host_id, res->host_name, db_get(row, 0, 6),
+	    cs->column, "Enabled", "Disabled", "holding", host_id, who, (long long)getpid(),
+	    arguments, reason);
+	if (rc != CSM_OK)
+		goto out;
+	res->op_id = dry ? 0 : db_insert_id(db);
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP_LAST, "sss", "disable", "done", reason);
+	if (rc != CSM_OK)
+		goto out;
+	rc = run_commit(&r, &res->lock_ms);
+	if (rc == CSM_OK && !dry)
+		audit_log(res, cs->column);
+out:
+	if (rc != CSM_OK && !dry)
+		db_rollback(db);
+	db_res_free(row);
+	db_res_free(op);
+	free(who);
+	return rc;
+}
+
+int
+toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry, FILE *plan,
+    struct toggle_result *res)
+{
+	struct run r = { db, dry, plan, 0 };
+	struct db_res *row = NULL, *op = NULL;
+	char *who = csm_operator_name(), *detail = NULL;
+	const char *now;
+	long long n, op_id;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->host_id = host_id;
+	if ((rc = run_begin(&r)) != CSM_OK)
+		goto out;
+	if ((rc = lock_host(&r, cs, host_id, "enable", &row, res)) != CSM_OK)
+		goto out;
+	now = db_get(row, 0, 4);
+	if ((rc = run_read(&r, &op, J_SQL_OPEN_OP_LOCK, "si", db_schema(db), host_id)) != CSM_OK)
+		goto out;
+	if (db_res_rows(op) == 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): no csmaint "
+		    "operation holds it (%s is '%s'); csmaint restores only values it "
+		    "recorded: use the CloudStack UI or API for hosts it did not disable",
+		    host_id, res->host_name, cs->column, now);
+		goto out;
+	}
+	op_id = db_get_int(op, 0, 0, 0);
+	res->op_id = op_id;
+	if (strcmp(db_get(op, 0, 1), "disable") != 0 || strcmp(db_get(op, 0, 2), "holding") != 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): operation %lld "
+		    "(%s, %s) by %s holds it; use 'csmaint resume %lld' or 'csmaint recover "
+		    "%lld'", host_id, res->host_name, op_id, db_get(op, 0, 1), db_get(op, 0, 2),
+		    db_get(op, 0, 3), op_id, op_id);
+		goto out;
+	}
+	snprintf(res->prior, sizeof(res->prior), "%s", db_get(op, 0, 6));	/* what we wrote */
+	snprintf(res->written, sizeof(res->written), "%s", db_get(op, 0, 5));	/* restore */
+	if (!cs_valid_state(res->written) || !cs_valid_state(res->prior)) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): operation %lld "
+		    "recorded unexpected values '%s' -> '%s'", host_id, res->host_name, op_id,
+		    res->written, res->prior);
+		goto out;
+	}
+	if (strcmp(now, res->prior) != 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): %s is '%s', "
+		    "expected '%s' as operation %lld wrote it; %s", host_id, res->host_name,
+		    cs->column, now, res->prior, op_id,
+		    strcmp(now, "Enabled") == 0 ? "CloudStack re-enabled the host (it resets "
+		    "allocation_state when a host reconnects); check it and close the operation "
+		    "with 'csmaint recover'" : "someone else changed it: check the host in "
+		    "CloudStack before changing it");
+		goto out;
+	}
+	rc = run_write(&r, &n, 1, SQL_CAS, "sis", res->written, host_id, res->prior);
+	if (rc != CSM_OK)
+		goto out;
+	if (n != 1) {
+		rc = cas_lost(&r, cs, host_id, "enable", res->prior, res);
+		goto out;
+	}
+	rc = run_write(&r, &n, 1, J_SQL_CLOSE_OP, "sis", "done", op_id, "holding");
+	if (rc != CSM_OK)
+		goto out;
+	if (n != 1) {
+		rc = csm_err_set(CSM_ECONFLICT, "operation %lld changed under us", op_id);
+		goto out;
+	}
+	detail = xasprintf("%s restored to '%s' by %s", cs->column, res->written, who);
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, "enable", "done", detail,
+	    op_id);
+	if (rc != CSM_OK)
+		goto out;
+	rc = run_commit(&r, &res->lock_ms);
+	if (rc == CSM_OK && !dry)
+		audit_log(res, cs->column);
+out:
+	if (rc != CSM_OK && !dry)
+		db_rollback(db);
+	db_res_free(row);
+	db_res_free(op);
+	free(detail);
+	free(who);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * toggle.h: the transactional allocation toggle, the only code that writes the host row.
+ *
+ * Each call is one transaction: lock the host row (SELECT … FOR UPDATE), lock the
+ * host's open operation, compare-and-set UPDATE of the allocation column with the row
+ * count checked, the journal row in the same transaction, COMMIT.  On any failure the
+ * transaction is rolled back and the error slot says what the row holds now.
+ *
+ * With dry != 0 nothing is written: the reads run (without holding locks past the
+ * statement), every statement is printed to PLAN as it would run, and the same
+ * refusals are reported.  Codes: CSM_ECONFLICT refusals, CSM_EFAIL failures,
+ * CSM_EMANUAL when the outcome of COMMIT is unknown.
+ */
+#ifndef CSM_TOGGLE_H
+#define CSM_TOGGLE_H
+
+#include <stdio.h>
+
+struct db;
+struct cs;
+
+struct toggle_result {
+	long long	 op_id;
+	long long	 host_id;
+	char		 host_name[256];
+	char		 prior[33];
+	char		 written[33];
+	double		 lock_ms;	/* how long the host row was locked */
+};
+
+int toggle_disable(struct db *db, const struct cs *cs, long long host_id,
+    const char *reason, const char *arguments, int dry, FILE *plan,
+    struct toggle_result *res);
+int toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry,
+    FILE *plan, struct toggle_result *res);
+
+#endif

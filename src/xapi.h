@@ -1,0 +1,97 @@
+/* xapi.h: XenAPI sessions, calls with master redirect and re-login, and task polling. */
+#ifndef XAPI_H
+#define XAPI_H
+
+#include <stddef.h>
+
+#include "xmlrpc.h"
+
+/*
+ * Calling sequence.
+ *
+ *	struct http *h = http_new(&opts);
+ *	struct xapi *x = xapi_new("https://xs-01/", http_post_transport, h);
+ *	if (xapi_login(x, user, password) < 0) … csm_err_msg() …
+ *	struct xmlrpc_value *rec;
+ *	if (xapi_call_s(x, "VM.get_record", &rec, vm_ref, NULL) < 0) {
+ *		if (xapi_error_code(x) && strcmp(xapi_error_code(x), "HANDLE_INVALID") == 0) …
+ *	}
+ *	xmlrpc_value_free(rec);
+ *	xapi_free(x);		(logs out if a session is open)
+ *	http_free(h);
+ *
+ * The transport carries one request: POST body to url, and hand back the reply body
+ * (malloc'd, the caller's: xapi frees it).  It returns CSM_OK or a negative csm code with
+ * the message set.  http_post_transport() in http.h is the real one; unit tests pass a
+ * fake that serves canned replies.
+ *
+ * Every call takes the session ref first on the wire; xapi_call() adds it.  A pool member
+ * answering HOST_IS_SLAVE makes xapi move to the master it names (same scheme, port and
+ * path), log in there and retry; SESSION_INVALID makes it log in again once and retry once.
+ *
+ * Errors: a negative csm code, and csm_err_msg() says what failed
+ * ("XenAPI VM.get_record failed: HANDLE_INVALID [VM; OpaqueRef:…]").  Session refs and the
+ * password never appear in messages.  When the server answered with an error,
+ * xapi_error_code() and xapi_error_params() give it verbatim; after a transport or
+ * decoding failure xapi_error_code() is NULL.
+ *
+ * Ownership: strings passed in are borrowed (xapi_new and xapi_login copy what they keep;
+ * the password copy is cleared when the handle is freed); results (*result) are the
+ * caller's, to free with xmlrpc_value_free(); const char * returns live with the handle.
+ */
+
+typedef int (*xapi_transport_fn)(void *ctx, const char *url, const char *body, size_t len,
+    char **reply, size_t *reply_len);
+
+struct xapi;
+
+/* The API version sent at login: XenServer 5.6 (midnight-ride), the oldest we support. */
+#define XAPI_LOGIN_VERSION "1.7"
+
+struct xapi *xapi_new(const char *url, xapi_transport_fn transport, void *ctx);
+/* Log out (if logged in), clear the password and free.  xapi_free(NULL) does nothing. */
+void xapi_free(struct xapi *x);
+
+/*
+ * session.login_with_password(user, password, XAPI_LOGIN_VERSION), falling back to the
+ * two-parameter API 1.1 form on MESSAGE_PARAMETER_COUNT_MISMATCH, following
+ * HOST_IS_SLAVE to the master.
+ */
+int xapi_login(struct xapi *x, const char *user, const char *password);
+/* session.logout; a no-op without a session.  The session is forgotten either way. */
+int xapi_logout(struct xapi *x);
+
+/*
+ * Call method(session, params[0..n-1]).  params are borrowed.  On CSM_OK *result is the
+ * Value (an empty string for void methods), the caller's.
+ */
+int xapi_call(struct xapi *x, const char *method, struct xmlrpc_value *const *params,
+    size_t n, struct xmlrpc_value **result);
+/* The same with string parameters (refs, uuids, labels), NULL-terminated. */
+int xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ...)
+    __attribute__((sentinel));
+
+/*
+ * Run an Async.* method and wait for its task: poll task.get_record every poll interval
+ * until the task leaves pending, or timeout seconds pass (a failure naming the task and its
+ * progress).  The task is always destroyed.  On success *result is the task's result
+ * decoded: a <value> fragment as its value, bare text (the upload's OpaqueRef) as a
+ * string, "" for void.  A failed task sets xapi_error_code()/params() from error_info.
+ */
+int xapi_async_call(struct xapi *x, const char *method, struct xmlrpc_value *const *params,
+    size_t n, double timeout, struct xmlrpc_value **result);
+/* Wait for a task made with task.create (the upload), as above; also destroys it. */
+int xapi_task_wait(struct xapi *x, const char *task_ref, double timeout,
+    struct xmlrpc_value **result);
+/* Seconds between task polls (default 1; 0 polls without sleeping, for tests). */
+void xapi_set_poll_interval(struct xapi *x, double seconds);
+
+/* The server error of the last failed call: code and params (NULL / 0 if none). */
+const char *xapi_error_code(const struct xapi *x);
+const char *const *xapi_error_params(const struct xapi *x, size_t *n);
+/* The URL calls go to now: the master's after a HOST_IS_SLAVE redirect. */
+const char *xapi_master_url(const struct xapi *x);
+/* The open session's ref (for the upload URL), NULL when logged out.  A secret: never log. */
+const char *xapi_session_ref(const struct xapi *x);
+
+#endif

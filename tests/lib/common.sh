@@ -1,0 +1,107 @@
+# common.sh: helpers for the integration tests (tests/t-*.sh).  Source it first.
+#
+# It starts a private MariaDB in $TEST_TMP (tests/lib/mariadb.sh), stops it on exit,
+# and offers: cs_setup VERSION (load a sample CloudStack database, create a user and a
+# config), run (csmaint with captured output), expect_exit, expect_out/expect_err,
+# sql (one value from the test database), check, and finish.
+set -u
+: "${TOP_SRCDIR:?}" "${TEST_TMP:?}" "${CSMAINT:?}"
+. "$TOP_SRCDIR/tests/lib/mariadb.sh"
+
+T_PASS=0 T_FAIL=0
+OUT=$TEST_TMP/out ERR=$TEST_TMP/err RC=0
+CLOUD=cloud JOURNAL=csmaint
+CONF=$TEST_TMP/csmaint.conf
+
+_cleanup() {
+	mdb_stop >/dev/null 2>&1
+	[ -n "${XAPISIM_PID:-}" ] && kill "$XAPISIM_PID" 2>/dev/null
+	return 0
+}
+trap _cleanup EXIT
+
+ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+not_ok() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "not ok - $*"
+	echo "  # exit $RC; stdout:"; sed 's/^/  #   /' "$OUT" 2>/dev/null | head -20
+	echo "  # stderr:"; sed 's/^/  #   /' "$ERR" 2>/dev/null | head -20
+}
+
+# check DESC COMMAND...: the command must succeed.
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# run ARGS...: csmaint with this test's config; stdout in $OUT, stderr in $ERR, status $RC.
+run() {
+	"$CSMAINT" -c "$CONF" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# expect_exit N DESC ARGS...: run csmaint and check its exit status.
+expect_exit() {
+	local want=$1 d=$2
+	shift 2
+	run "$@"
+	if [ "$RC" -eq "$want" ]; then ok "$d (exit $want)"; else not_ok "$d: want exit $want"; fi
+}
+
+expect_out() { if grep -qE -- "$1" "$OUT"; then ok "${2:-stdout matches $1}"; else not_ok "${2:-stdout matches $1}"; fi; }
+expect_err() { if grep -qE -- "$1" "$ERR"; then ok "${2:-stderr matches $1}"; else not_ok "${2:-stderr matches $1}"; fi; }
+expect_no_err() { if grep -qE -- "$1" "$ERR" "$OUT"; then not_ok "${2:-output lacks $1}"; else ok "${2:-output lacks $1}"; fi; }
+
+# expect_eq DESC WANT GOT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: want '$2', got '$3'"; fi
+}
+
+# sql QUERY [DB]: one result (tab-separated) from the test database.
+sql() { mdb_sql "${2:-$CLOUD}" -e "$1"; }
+
+# A host's allocation value, whichever the generation.
+alloc_of() {
+	local col=allocation_state
+	[ "${CS_VERSION:-2.2}" = 3.0 ] && col=resource_state
+	sql "SELECT $col FROM host WHERE id = $1"
+}
+
+# Fingerprint of every CloudStack table csmaint may read, to prove nothing changed.
+cs_digest() { mdb_sql "$CLOUD" -e "CHECKSUM TABLE host, vm_instance" | md5sum | cut -c1-32; }
+
+# write_conf [EXTRA-LINES]: the test's config file, mode 600.
+write_conf() {
+	cat >"$CONF" <<CONF
+database = {
+  socket = "$MDB_SOCK";
+  user = "csm";
+  password_file = "$TEST_TMP/db.pass";
+  name = "$CLOUD";
+  journal = "$JOURNAL";
+  lock_wait_timeout = 2;
+};
+${1:-}
+CONF
+	chmod 600 "$CONF"
+}
+
+# cs_setup [VERSION]: server, sample CloudStack database, user csm, config, journal.
+cs_setup() {
+	CS_VERSION=${1:-2.2}
+	mdb_start "$TEST_TMP/db" >/dev/null || { echo "cannot start MariaDB"; exit 1; }
+	mdb_load_cloudstack "$CS_VERSION" "$CLOUD" || { echo "cannot load fixtures"; exit 1; }
+	mdb_create_user csm 's3cr3t-pw' "ALL PRIVILEGES ON *.*" || exit 1
+	printf 's3cr3t-pw\n' >"$TEST_TMP/db.pass"
+	chmod 600 "$TEST_TMP/db.pass"
+	write_conf
+	"$CSMAINT" -c "$CONF" schema install --execute >/dev/null 2>&1 || {
+		echo "schema install failed"; "$CSMAINT" -c "$CONF" schema install --execute; exit 1; }
+}
+
+finish() {
+	echo "# $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
+	exit $?
+}
