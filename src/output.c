@@ -199,6 +199,9 @@ make_scols(const struct out *o, enum out_format f)
 			goto fail;
 		for (c = 0; c < o->ncols; c++) {
 			const char *v = cell(o, r, c);
+			/* libsmartcols reads a JSON boolean as false only from "0". */
+			if (v != NULL && f == OUT_JSON && o->cols[c].type == OUT_BOOL)
+				v = strcmp(v, "false") == 0 ? "0" : "1";
 			if (v != NULL && scols_line_set_data(ln, (size_t)c, v) != 0)
 				goto fail;
 		}

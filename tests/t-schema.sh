@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# schema / schema install: generation detection, refusals, idempotent journal install.
+. "$TOP_SRCDIR/tests/lib/common.sh"
+mdb_start "$TEST_TMP/db" >/dev/null || exit 1
+mdb_load_cloudstack 2.2 "$CLOUD" || exit 1
+mdb_create_user csm 's3cr3t-pw' "ALL PRIVILEGES ON *.*" || exit 1
+printf 's3cr3t-pw\n' >"$TEST_TMP/db.pass"; chmod 600 "$TEST_TMP/db.pass"
+write_conf
+
+expect_exit 0 "schema before the journal exists" schema -o json
+expect_out '"cloudstack_version": "2.2.14.20120210102939"' "newest Complete version row"
+expect_out '"generation": "2.2.4-2.2.15"' "generation 2.2"
+expect_out '"journal_installed": false' "journal not installed"
+expect_err "schema install --execute" "tells how to install the journal"
+expect_exit 2 "commands that write need the journal" host disable 1 --execute
+expect_err "journal schema 'csmaint' is not installed" "says so"
+expect_exit 0 "host list works without the journal" host list
+
+expect_exit 0 "schema install dry run" schema install
+expect_out "^CREATE DATABASE IF NOT EXISTS \`csmaint\`" "prints the DDL"
+expect_eq "dry run created nothing" 0 "$(mdb_sql -e "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'csmaint'")"
+expect_exit 0 "schema install" schema install --execute
+expect_err "created at version 1" "reports creation"
+expect_exit 0 "schema install again is a no-op" schema install --execute
+expect_err "already at version 1" "reports nothing to do"
+expect_eq "three journal tables" 3 "$(mdb_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'csmaint'")"
+expect_exit 0 "schema after install" schema -o csv
+expect_out ',true,1,1' "installed at version 1"
+
+# The DDL a DBA applies by hand is the same: sql/journal.sql loads as-is.
+mdb_sql -e "DROP DATABASE csmaint"
+mdb_sql <"$TOP_SRCDIR/sql/journal.sql"
+expect_exit 0 "journal applied by hand is recognised" schema -o csv
+expect_out ',true,1,1' "version 1 from sql/journal.sql"
+
+# A journal schema with another name.
+write_conf
+sed -i 's/journal = "csmaint"/journal = "csm_journal_2"/' "$CONF"
+expect_exit 0 "install under another name" schema install --execute
+expect_eq "created under the configured name" 3 "$(mdb_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'csm_journal_2'")"
+write_conf
+
+# Unsupported CloudStack schemas are refused with the reason.
+mdb_sql "$CLOUD" -e "DELETE FROM version"
+expect_exit 4 "empty version table (2.2.2/2.2.3)" schema
+expect_err "2.2.2 or 2.2.3" "says which versions"
+expect_exit 4 "other commands refuse too" host list
+expect_err "refusing to work on schema 'cloud'" "refusal names the schema"
+mdb_sql "$CLOUD" -e "INSERT INTO version (version, updated, step) VALUES ('2.2.3', NOW(), 'Complete')"
+expect_exit 4 "2.2.3 is refused" schema
+expect_err "exists from 2.2.4" "explains why"
+mdb_sql "$CLOUD" -e "DELETE FROM version; INSERT INTO version (version, updated, step) VALUES ('2.2.14', NOW(), 'Upgrade')"
+expect_exit 4 "unfinished upgrade is refused" schema
+expect_err "no 'Complete' row" "says the upgrade is unfinished"
+mdb_sql "$CLOUD" -e "DROP TABLE version"
+expect_exit 4 "no version table" schema
+expect_err "no CloudStack version table" "says so"
+mdb_sql -e "CREATE DATABASE notcloud"
+sed -i 's/name = "cloud"/name = "notcloud"/' "$CONF"
+expect_exit 4 "an empty schema is not CloudStack" host list
+sed -i 's/name = "notcloud"/name = "nosuchdb"/' "$CONF"
+expect_exit 2 "a schema that does not exist" host list
+expect_err "Unknown database" "server's reason"
+finish
