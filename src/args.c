@@ -158,7 +158,16 @@ args_parse(int argc, char **argv, const struct cmd_entry *const *table, struct a
 			i--;	/* the second word is an argument, not a verb */
 	}
 	if (e == NULL) {
+		char verbs[256] = "";
+		size_t vl = 0, wl = strlen(words[0]);
+
 		a->noun = words[0];
+		for (t = table; *t; t++)
+			if (strncmp((*t)->name, words[0], wl) == 0 && (*t)->name[wl] == ' ')
+				vl += (size_t)snprintf(verbs + vl, sizeof(verbs) - vl, "%s%s",
+				    vl ? ", " : "", (*t)->name + wl + 1);
+		if (vl > 0)
+			return csm_err_set(CSM_EUSAGE, "'%s' needs one of: %s", words[0], verbs);
 		if (nwords == 2)
 			return csm_err_set(CSM_EUSAGE, "unknown command '%s %s'", words[0],
 			    words[1]);

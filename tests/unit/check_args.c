@@ -1,0 +1,174 @@
+/* check_args.c: unit tests for args.c against a small command table of its own. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csmaint.h"
+#include "args.h"
+
+static int nop(struct cmd_ctx *c) { (void)c; return 0; }
+
+static const struct cmd_opt dis_opts[] = {
+	{ "--reason", "TEXT", "" }, { "--execute", NULL, "" }, { NULL, NULL, NULL }
+};
+static const struct cmd_entry e_schema = { "schema", "", "", NULL, 0, 0, 0, nop };
+static const struct cmd_entry e_install = { "schema install", "", "", NULL, 0, 0, 0, nop };
+static const struct cmd_entry e_list = { "host list", "", "", NULL, 0, 0, 0, nop };
+static const struct cmd_entry e_dis = { "host disable", "HOST", "", dis_opts, 1, 1, 0, nop };
+static const struct cmd_entry e_vms = { "vms", "HOST", "", NULL, 1, 1, 0, nop };
+static const struct cmd_entry e_up = { "upload", "FILE...", "", NULL, 1, -1, 0, nop };
+static const struct cmd_entry *const table[] = {
+	&e_schema, &e_install, &e_list, &e_dis, &e_vms, &e_up, NULL
+};
+
+static int
+parse(struct args *a, const char *line)
+{
+	static char buf[1024];
+	static char *argv[64];
+	int argc = 0;
+	char *p;
+
+	snprintf(buf, sizeof(buf), "csmaint %s", line);
+	for (p = strtok(buf, " "); p && argc < 63; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	return args_parse(argc, argv, table, a);
+}
+
+START_TEST(test_two_word_commands)
+{
+	struct args a;
+
+	ck_assert_int_eq(parse(&a, "host disable 12 --reason x --execute"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_dis);
+	ck_assert_int_eq(a.argc, 1);
+	ck_assert_str_eq(a.argv[0], "12");
+	ck_assert_str_eq(a.optv[0], "x");
+	ck_assert_str_eq(a.optv[1], "");
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "schema"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_schema);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "schema install"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_install);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "vms 7"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_vms);
+	ck_assert_str_eq(a.argv[0], "7");
+	args_free(&a);
+}
+END_TEST
+
+START_TEST(test_global_options_anywhere)
+{
+	struct args a;
+
+	ck_assert_int_eq(parse(&a, "-c /x.conf -o json -v host list -v -q"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_list);
+	ck_assert_str_eq(a.conf_path, "/x.conf");
+	ck_assert_str_eq(a.format, "json");
+	ck_assert_int_eq(a.verbose, 2);
+	ck_assert_int_eq(a.quiet, 1);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host list --output=csv --config=/y"), CSM_OK);
+	ck_assert_str_eq(a.format, "csv");
+	ck_assert_str_eq(a.conf_path, "/y");
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host disable --reason=why 3 --ask-pass"), CSM_OK);
+	ck_assert_str_eq(a.optv[0], "why");
+	ck_assert_int_eq(a.ask_pass, 1);
+	args_free(&a);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	struct args a;
+
+	ck_assert_int_eq(parse(&a, "host disable"), CSM_EUSAGE);
+	ck_assert_ptr_eq(a.entry, &e_dis);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "needs HOST"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host disable 1 2"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "too many arguments"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host disable 1 --nope"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "unknown option '--nope'"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host disable 1 --reason"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "needs a value"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host disable 1 --execute=1"), CSM_EUSAGE);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "'host' needs one of: list, disable"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "bogus"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "unknown command 'bogus'"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-o"), CSM_EUSAGE);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "--frob host list"), CSM_EUSAGE);
+	args_free(&a);
+}
+END_TEST
+
+START_TEST(test_dashdash_and_variadic)
+{
+	struct args a;
+
+	ck_assert_int_eq(parse(&a, "host disable -- -5"), CSM_OK);
+	ck_assert_str_eq(a.argv[0], "-5");
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "upload a b c"), CSM_OK);
+	ck_assert_int_eq(a.argc, 3);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "upload"), CSM_EUSAGE);
+	args_free(&a);
+	/* --help skips argument checks so "host disable --help" works. */
+	ck_assert_int_eq(parse(&a, "host disable --help"), CSM_OK);
+	ck_assert_int_eq(a.help, 1);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, ""), CSM_OK);
+	ck_assert_ptr_null(a.entry);
+	args_free(&a);
+}
+END_TEST
+
+START_TEST(test_strtonum)
+{
+	long long v;
+
+	ck_assert_int_eq(csm_strtonum("42", 1, 100, &v), CSM_OK);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(csm_strtonum("0", 1, 100, &v), CSM_EUSAGE);
+	ck_assert_int_eq(csm_strtonum("101", 1, 100, &v), CSM_EUSAGE);
+	ck_assert_int_eq(csm_strtonum("4x", 1, 100, &v), CSM_EUSAGE);
+	ck_assert_int_eq(csm_strtonum("", 1, 100, &v), CSM_EUSAGE);
+	ck_assert_int_eq(csm_strtonum(" 4", 1, 100, &v), CSM_EUSAGE);
+	ck_assert_int_eq(csm_strtonum("+4", 1, 100, &v), CSM_EUSAGE);
+	ck_assert_int_eq(csm_strtonum("99999999999999999999", 1, INT64_MAX, &v), CSM_EUSAGE);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("args");
+	TCase *tc = tcase_create("args");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_two_word_commands);
+	tcase_add_test(tc, test_global_options_anywhere);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_dashdash_and_variadic);
+	tcase_add_test(tc, test_strtonum);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
