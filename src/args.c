@@ -157,6 +157,14 @@ args_parse(int argc, char **argv, const struct cmd_entry *const *table, struct a
 		if (e != NULL && k < nwords)
 			i--;	/* the second word is an argument, not a verb */
 	}
+	/* A noun alone may stand for its default verb ("journal" = "journal list"). */
+	if (e == NULL && nwords == 1) {
+		size_t wl = strlen(words[0]);
+		for (t = table; *t; t++)
+			if ((*t)->dflt && strncmp((*t)->name, words[0], wl) == 0 &&
+			    (*t)->name[wl] == ' ')
+				e = *t;
+	}
 	if (e == NULL) {
 		char verbs[256] = "";
 		size_t vl = 0, wl = strlen(words[0]);

@@ -25,6 +25,7 @@ const struct cmd_entry cmd_journal_list_entry = {
 	.opts = list_opts,
 	.min_args = 0, .max_args = 0,
 	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_NEED_JOURNAL,
+	.dflt = 1,
 	.exec = cmd_journal_list_exec,
 };
 

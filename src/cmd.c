@@ -14,6 +14,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_enable_entry,
 	&cmd_journal_list_entry,
 	&cmd_journal_show_entry,
+	&cmd_recover_entry,
 	NULL
 };
 
@@ -63,7 +64,8 @@ cmd_usage(const struct cmd_entry *e, FILE *fp)
 			fprintf(fp, "  %-22s %s\n", lhs, o->help);
 		}
 	}
-	fputs("\nglobal options: -c FILE, -o table|json|csv, -v, -q, --ask-pass, --help\n"
+	fputs("\nglobal options: -c, --config FILE; -o, --output table|json|csv; -v, --verbose;\n"
+	    "  -q, --quiet; --ask-pass; -h, --help; --version\n"
 	    "see csmaint(8)\n", fp);
 }
 

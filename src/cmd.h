@@ -38,6 +38,7 @@ struct cmd_entry {
 	const struct cmd_opt	*opts;		/* NULL-terminated, or NULL */
 	int			 min_args, max_args;	/* max -1: unlimited */
 	unsigned		 needs;
+	int			 dflt;		/* the noun alone runs this entry */
 	int			 (*exec)(struct cmd_ctx *);
 };
 
@@ -74,5 +75,6 @@ extern const struct cmd_entry cmd_host_disable_entry;
 extern const struct cmd_entry cmd_host_enable_entry;
 extern const struct cmd_entry cmd_journal_list_entry;
 extern const struct cmd_entry cmd_journal_show_entry;
+extern const struct cmd_entry cmd_recover_entry;
 
 #endif

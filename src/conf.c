@@ -159,6 +159,14 @@ conf_read_secret_file(const char *path, char **out)
 }
 
 int
+conf_xapi_password(struct conf *c)
+{
+	if (c->xapi.password != NULL || c->xapi.password_file == NULL)
+		return CSM_OK;
+	return conf_read_secret_file(c->xapi.password_file, &c->xapi.password);
+}
+
+int
 conf_ask_password(const char *prompt, char **out)
 {
 	struct termios old, noecho;
@@ -319,8 +327,8 @@ check_url(const char *file, const char *url)
 	int n = 0;
 
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-		return csm_err_set(CSM_EUSAGE, "%s: xenapi.url '%s' must start with https://",
-		    file, url);
+		return csm_err_set(CSM_EUSAGE, "%s: xenapi.url '%s' must start with https:// "
+		    "(or http://)", file, url);
 	for (p = url; (p = strchr(p, '%')) != NULL; p += 2) {
 		if (p[1] != 's')
 			return csm_err_set(CSM_EUSAGE,
@@ -434,12 +442,14 @@ conf_load(const char *path, struct conf **out)
 		    "not both", file);
 		goto out;
 	}
-	if (xa_pwfile != NULL) {
-		char *p = resolve_path(file, xa_pwfile);
-		rc = conf_read_secret_file(p, &c->xapi.password);
-		free(p);
-		if (rc != CSM_OK)
-			goto out;
+	/* The XenAPI password is read only by commands that talk to XenAPI. */
+	if (xa_pwfile != NULL)
+		c->xapi.password_file = resolve_path(file, xa_pwfile);
+	if (c->xapi.pinned_pubkey != NULL &&
+	    strncmp(c->xapi.pinned_pubkey, "sha256//", 8) != 0) {
+		rc = csm_err_set(CSM_EUSAGE, "%s: xenapi.pinned_pubkey must look like "
+		    "'sha256//BASE64' (the server key's SHA-256, base64)", file);
+		goto out;
 	}
 	if (c->xapi.ca_file != NULL) {
 		char *p = resolve_path(file, c->xapi.ca_file);
@@ -484,6 +494,7 @@ conf_free(struct conf *c)
 	free(c->xapi.url);
 	free(c->xapi.user);
 	free_secret(c->xapi.password);
+	free(c->xapi.password_file);
 	free(c->xapi.ca_file);
 	free(c->xapi.pinned_pubkey);
 	free(c->xapi.proxy);

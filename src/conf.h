@@ -26,7 +26,8 @@ struct conf_db {
 struct conf_xenapi {
 	char	*url;			/* "https://%s/": %s = host private_ip_address */
 	char	*user;
-	char	*password;		/* secret */
+	char	*password;		/* secret: password, or read by conf_xapi_password() */
+	char	*password_file;
 	char	*ca_file;
 	char	*pinned_pubkey;
 	int	 verify;		/* default 1 */
@@ -64,6 +65,9 @@ int conf_valid_identifier(const char *name);
 
 /* Read a secret from a file: first line, no newline; refuses group/other-readable files. */
 int conf_read_secret_file(const char *path, char **out);
+
+/* Read xenapi.password_file now (only commands that talk to XenAPI need it). */
+int conf_xapi_password(struct conf *c);
 
 /* Prompt on the terminal without echo (for --ask-pass). */
 int conf_ask_password(const char *prompt, char **out);

@@ -270,7 +270,7 @@ out_print(struct out **tables, int n, enum out_format f, FILE *fp)
 	}
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			fputc('\n', fp);
+			fputs(f == OUT_CSV ? "\r\n" : "\n", fp);
 		if (f == OUT_CSV) {
 			print_csv(tables[i], fp);
 		} else {

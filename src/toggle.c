@@ -218,25 +218,65 @@ out:
 	return rc;
 }
 
-int
-toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry, FILE *plan,
-    struct toggle_result *res)
+/* The operation row by id, locked: id, kind, state, operator, started, prior, new, host. */
+static const char SQL_OP_LOCK[] =
+	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
+	" prior_value, new_value, host_id, cloud_schema FROM {J}.operation WHERE id = ? FOR UPDATE";
+
+/* Which host an operation is about (never changes, so read without a lock). */
+static const char SQL_OP_HOST[] =
+	"SELECT host_id, cloud_schema FROM {J}.operation WHERE id = ?";
+
+/* On 3.0+ maintenance shares the column: CloudStack owns it and cancels it itself. */
+static int
+cloudstack_owns(const struct cs *cs, const char *v)
+{
+	return cs->gen == CS_GEN_30 && (strcmp(v, "PrepareForMaintenance") == 0 ||
+	    strcmp(v, "Maintenance") == 0 || strcmp(v, "ErrorInMaintenance") == 0);
+}
+
+/*
+ * Restore what a disable operation wrote.  ENABLE (host enable) insists the row holds
+ * exactly what csmaint wrote; RECOVER (recover OP) also closes an operation whose row
+ * CloudStack already changed (reset to the prior value, or taken over by maintenance
+ * on 3.0), writing nothing then, and is a no-op for a closed operation.
+ */
+static int
+restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, int recover,
+    int dry, FILE *plan, struct toggle_result *res)
 {
 	struct run r = { db, dry, plan, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name(), *detail = NULL;
-	const char *now;
-	long long n, op_id;
-	int rc;
+	const char *verb = recover ? "recover" : "enable", *now, *state;
+	long long n;
+	int rc, write = 1;
 
 	memset(res, 0, sizeof(*res));
-	res->host_id = host_id;
 	if ((rc = run_begin(&r)) != CSM_OK)
 		goto out;
-	if ((rc = lock_host(&r, cs, host_id, "enable", &row, res)) != CSM_OK)
+	if (recover) {
+		/* Find the host through the operation, then lock host row first, as writers do. */
+		if ((rc = db_query(db, &op, SQL_OP_HOST, "i", op_id)) != CSM_OK)
+			goto out;
+		if (db_res_rows(op) == 0 || strcmp(db_get(op, 0, 1), db_schema(db)) != 0) {
+			rc = csm_err_set(CSM_ENOTFOUND, "no operation %lld for CloudStack schema "
+			    "'%s' in journal '%s'", op_id, db_schema(db), db_journal(db));
+			goto out;
+		}
+		host_id = db_get_int(op, 0, 0, 0);
+		db_res_free(op);
+		op = NULL;
+	}
+	res->host_id = host_id;
+	if ((rc = lock_host(&r, cs, host_id, verb, &row, res)) != CSM_OK)
 		goto out;
 	now = db_get(row, 0, 4);
-	if ((rc = run_read(&r, &op, J_SQL_OPEN_OP_LOCK, "si", db_schema(db), host_id)) != CSM_OK)
+	if (recover)
+		rc = run_read(&r, &op, SQL_OP_LOCK, "i", op_id);
+	else
+		rc = run_read(&r, &op, J_SQL_OPEN_OP_LOCK, "si", db_schema(db), host_id);
+	if (rc != CSM_OK)
 		goto out;
 	if (db_res_rows(op) == 0) {
 		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): no csmaint "
@@ -247,59 +287,95 @@ toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry, FI
 	}
 	op_id = db_get_int(op, 0, 0, 0);
 	res->op_id = op_id;
-	if (strcmp(db_get(op, 0, 1), "disable") != 0 || strcmp(db_get(op, 0, 2), "holding") != 0) {
-		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): operation %lld "
-		    "(%s, %s) by %s holds it; use 'csmaint resume %lld' or 'csmaint recover "
-		    "%lld'", host_id, res->host_name, op_id, db_get(op, 0, 1), db_get(op, 0, 2),
-		    db_get(op, 0, 3), op_id, op_id);
+	state = db_get(op, 0, 2);
+	if (recover && strcmp(state, "holding") != 0 && strcmp(state, "running") != 0 &&
+	    strcmp(state, "interrupted") != 0) {
+		/* Safe to run twice: a closed operation needs nothing. */
+		csm_info("operation %lld is already closed (%s): nothing to do", op_id, state);
+		rc = CSM_OK;
+		res->op_id = -op_id;
+		goto out;
+	}
+	if (strcmp(db_get(op, 0, 1), "disable") != 0 || strcmp(state, "holding") != 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %lld "
+		    "(%s, %s) by %s holds it%s", verb, host_id, res->host_name, op_id,
+		    db_get(op, 0, 1), state, db_get(op, 0, 3), recover ? "; only 'disable' "
+		    "operations can be recovered by this version" : "");
 		goto out;
 	}
 	snprintf(res->prior, sizeof(res->prior), "%s", db_get(op, 0, 6));	/* what we wrote */
 	snprintf(res->written, sizeof(res->written), "%s", db_get(op, 0, 5));	/* restore */
 	if (!cs_valid_state(res->written) || !cs_valid_state(res->prior)) {
-		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): operation %lld "
-		    "recorded unexpected values '%s' -> '%s'", host_id, res->host_name, op_id,
-		    res->written, res->prior);
+		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %lld "
+		    "recorded unexpected values '%s' -> '%s'", verb, host_id, res->host_name,
+		    op_id, res->written, res->prior);
 		goto out;
 	}
 	if (strcmp(now, res->prior) != 0) {
-		rc = csm_err_set(CSM_ECONFLICT, "cannot enable host %lld (%s): %s is '%s', "
-		    "expected '%s' as operation %lld wrote it; %s", host_id, res->host_name,
-		    cs->column, now, res->prior, op_id,
-		    strcmp(now, "Enabled") == 0 ? "CloudStack re-enabled the host (it resets "
-		    "allocation_state when a host reconnects); check it and close the operation "
-		    "with 'csmaint recover'" : "someone else changed it: check the host in "
-		    "CloudStack before changing it");
-		goto out;
+		if (recover && (strcmp(now, res->written) == 0 || cloudstack_owns(cs, now))) {
+			write = 0;
+			detail = xasprintf("%s was already '%s' (%s); nothing written; closed by %s",
+			    cs->column, now, strcmp(now, res->written) == 0 ? "CloudStack reset "
+			    "it" : "CloudStack owns the column during maintenance", who);
+		} else {
+			rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): %s is '%s', "
+			    "expected '%s' as operation %lld wrote it; %s", verb, host_id,
+			    res->host_name, cs->column, now, res->prior, op_id,
+			    strcmp(now, res->written) == 0 ? "CloudStack re-enabled the host (it "
+			    "resets allocation_state when a host reconnects); check it, then close "
+			    "the operation with 'csmaint recover'" : "someone else changed it: "
+			    "check the host in CloudStack before changing it");
+			goto out;
+		}
 	}
-	rc = run_write(&r, &n, 1, SQL_CAS, "sis", res->written, host_id, res->prior);
-	if (rc != CSM_OK)
-		goto out;
-	if (n != 1) {
-		rc = cas_lost(&r, cs, host_id, "enable", res->prior, res);
-		goto out;
+	if (write) {
+		rc = run_write(&r, &n, 1, SQL_CAS, "sis", res->written, host_id, res->prior);
+		if (rc != CSM_OK)
+			goto out;
+		if (n != 1) {
+			rc = cas_lost(&r, cs, host_id, verb, res->prior, res);
+			goto out;
+		}
+		detail = xasprintf("%s restored to '%s' by %s", cs->column, res->written, who);
+	} else {
+		snprintf(res->prior, sizeof(res->prior), "%s", now);
+		snprintf(res->written, sizeof(res->written), "%s", now);
 	}
-	rc = run_write(&r, &n, 1, J_SQL_CLOSE_OP, "sis", "done", op_id, "holding");
+	rc = run_write(&r, &n, 1, J_SQL_CLOSE_OP, "sis", recover ? "rolled_back" : "done",
+	    op_id, "holding");
 	if (rc != CSM_OK)
 		goto out;
 	if (n != 1) {
 		rc = csm_err_set(CSM_ECONFLICT, "operation %lld changed under us", op_id);
 		goto out;
 	}
-	detail = xasprintf("%s restored to '%s' by %s", cs->column, res->written, who);
-	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, "enable", "done", detail,
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, verb, "done", detail,
 	    op_id);
 	if (rc != CSM_OK)
 		goto out;
 	rc = run_commit(&r, &res->lock_ms);
-	if (rc == CSM_OK && !dry)
+	if (rc == CSM_OK && !dry && write)
 		audit_log(res, cs->column);
 out:
-	if (rc != CSM_OK && !dry)
+	if (!dry)
 		db_rollback(db);
 	db_res_free(row);
 	db_res_free(op);
 	free(detail);
 	free(who);
 	return rc;
+}
+
+int
+toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry, FILE *plan,
+    struct toggle_result *res)
+{
+	return restore(db, cs, host_id, 0, 0, dry, plan, res);
+}
+
+int
+toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry, FILE *plan,
+    struct toggle_result *res)
+{
+	return restore(db, cs, 0, op_id, 1, dry, plan, res);
 }

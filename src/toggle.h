@@ -33,5 +33,12 @@ int toggle_disable(struct db *db, const struct cs *cs, long long host_id,
     struct toggle_result *res);
 int toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry,
     FILE *plan, struct toggle_result *res);
+/*
+ * Close operation OP_ID, restoring the prior value if the row still holds what csmaint
+ * wrote; when CloudStack already changed the row (reset on reconnect, 3.0 maintenance)
+ * nothing is written.  A closed operation is a no-op: res->op_id is then -OP_ID.
+ */
+int toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry,
+    FILE *plan, struct toggle_result *res);
 
 #endif

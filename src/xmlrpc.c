@@ -19,8 +19,22 @@
 #define HASH_MIN 16
 
 struct member {
-	char *name;
+	size_t name;			/* offset of the name in the struct's name pool */
 	struct xmlrpc_value *v;
+};
+
+/*
+ * A struct's members, kept out of line so scalar values stay small.  Names live in one
+ * pool per struct: a get_all_records reply has hundreds of thousands of members, and
+ * one allocation per name would cost more than the parse.
+ */
+struct sbody {
+	struct member *m;
+	size_t n, cap;
+	char *names;			/* NUL-terminated names, back to back */
+	size_t nlen, ncap;
+	uint32_t *hash;			/* index + 1 per slot, 0 = empty */
+	size_t hcap;			/* power of two, or 0 when unindexed */
 };
 
 struct xmlrpc_value {
@@ -33,12 +47,7 @@ struct xmlrpc_value {
 			struct xmlrpc_value **items;
 			size_t n, cap;
 		} arr;
-		struct {
-			struct member *m;
-			size_t n, cap;
-			uint32_t *hash;		/* index + 1 per slot, 0 = empty */
-			size_t hcap;		/* power of two, or 0 when unindexed */
-		} st;
+		struct sbody *st;
 		time_t t;
 	} u;
 	size_t len;		/* strings and dateTimes: text length */
@@ -278,7 +287,10 @@ xmlrpc_array_new(void)
 struct xmlrpc_value *
 xmlrpc_struct_new(void)
 {
-	return value_alloc(XMLRPC_STRUCT, 0);
+	struct xmlrpc_value *v = value_alloc(XMLRPC_STRUCT, 0);
+
+	v->u.st = xcalloc(1, sizeof(*v->u.st));
+	return v;
 }
 
 void
@@ -306,83 +318,147 @@ hash_name(const char *s)
 	return h;
 }
 
-static void
-hash_insert(struct xmlrpc_value *s, size_t idx)
+static const char *
+name_of(const struct sbody *b, size_t i)
 {
-	size_t mask = s->u.st.hcap - 1, i = hash_name(s->u.st.m[idx].name) & mask;
+	return b->names + b->m[i].name;
+}
 
-	while (s->u.st.hash[i] != 0)
+static void
+hash_insert(struct sbody *b, size_t idx)
+{
+	size_t mask = b->hcap - 1, i = hash_name(name_of(b, idx)) & mask;
+
+	while (b->hash[i] != 0)
 		i = (i + 1) & mask;
-	s->u.st.hash[i] = (uint32_t)idx + 1;
+	b->hash[i] = (uint32_t)idx + 1;
 }
 
 /* Keep the index at most half full so probes stay short. */
 static void
-hash_rebuild(struct xmlrpc_value *s)
+hash_rebuild(struct sbody *b)
 {
 	size_t cap = 64, i;
 
-	while (cap < s->u.st.n * 2 + 2)
+	while (cap < b->n * 2 + 2)
 		cap *= 2;
-	free(s->u.st.hash);
-	s->u.st.hash = xcalloc(cap, sizeof(*s->u.st.hash));
-	s->u.st.hcap = cap;
-	for (i = 0; i < s->u.st.n; i++)
-		hash_insert(s, i);
+	free(b->hash);
+	b->hash = xcalloc(cap, sizeof(*b->hash));
+	b->hcap = cap;
+	for (i = 0; i < b->n; i++)
+		hash_insert(b, i);
+}
+
+static ssize_t
+body_find(const struct sbody *b, const char *name)
+{
+	size_t i, mask;
+	uint32_t slot;
+
+	if (b->hcap == 0) {
+		for (i = 0; i < b->n; i++)
+			if (strcmp(name_of(b, i), name) == 0)
+				return (ssize_t)i;
+		return -1;
+	}
+	mask = b->hcap - 1;
+	for (i = hash_name(name) & mask; (slot = b->hash[i]) != 0; i = (i + 1) & mask)
+		if (strcmp(name_of(b, slot - 1), name) == 0)
+			return (ssize_t)slot - 1;
+	return -1;
 }
 
 static ssize_t
 struct_find(const struct xmlrpc_value *s, const char *name)
 {
-	size_t i, mask;
-	uint32_t slot;
-
-	if (s->u.st.hcap == 0) {
-		for (i = 0; i < s->u.st.n; i++)
-			if (strcmp(s->u.st.m[i].name, name) == 0)
-				return (ssize_t)i;
-		return -1;
-	}
-	mask = s->u.st.hcap - 1;
-	for (i = hash_name(name) & mask; (slot = s->u.st.hash[i]) != 0; i = (i + 1) & mask)
-		if (strcmp(s->u.st.m[slot - 1].name, name) == 0)
-			return (ssize_t)slot - 1;
-	return -1;
+	return body_find(s->u.st, name);
 }
 
-/* Set a member, taking ownership of both the name and the value. */
-static void
-struct_set_owned(struct xmlrpc_value *s, char *name, struct xmlrpc_value *v)
+/* Copy a name into the pool; returns its offset. */
+static size_t
+pool_add(struct sbody *b, const char *name, size_t len)
 {
-	ssize_t at = struct_find(s, name);
+	size_t off = b->nlen;
 
-	if (at >= 0) {
-		free(name);
-		xmlrpc_value_free(s->u.st.m[at].v);
-		s->u.st.m[at].v = v;
-		return;
+	if (b->nlen + len + 1 > b->ncap) {
+		b->ncap = b->ncap ? b->ncap : 256;
+		while (b->nlen + len + 1 > b->ncap)
+			b->ncap *= 2;
+		b->names = xrealloc(b->names, b->ncap);
 	}
-	if (s->u.st.n == s->u.st.cap) {
-		s->u.st.cap = s->u.st.cap ? s->u.st.cap * 2 : 8;
-		s->u.st.m = xrealloc(s->u.st.m, s->u.st.cap * sizeof(*s->u.st.m));
+	memcpy(b->names + off, name, len);
+	b->names[off + len] = '\0';
+	b->nlen += len + 1;
+	return off;
+}
+
+/* Append a member without looking for an existing one (the decoder dedupes at the end). */
+static void
+body_append(struct sbody *b, size_t name, struct xmlrpc_value *v)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->m = xrealloc(b->m, b->cap * sizeof(*b->m));
 	}
-	s->u.st.m[s->u.st.n].name = name;
-	s->u.st.m[s->u.st.n].v = v;
-	s->u.st.n++;
-	if (s->u.st.hcap != 0 && s->u.st.n * 2 + 2 <= s->u.st.hcap)
-		hash_insert(s, s->u.st.n - 1);
-	else if (s->u.st.n > HASH_MIN)
-		hash_rebuild(s);
+	b->m[b->n].name = name;
+	b->m[b->n].v = v;
+	b->n++;
+}
+
+/*
+ * After decoding a struct: index it if big, and fold duplicate names the way
+ * xmlrpc_struct_set() would have (first position, last value).
+ */
+static void
+struct_seal(struct xmlrpc_value *s)
+{
+	struct sbody *b = s->u.st;
+	size_t i, kept = 0, saved_n = b->n;
+	ssize_t at;
+
+	if (b->n > HASH_MIN) {
+		b->hcap = 64;
+		while (b->hcap < b->n * 2 + 2)
+			b->hcap *= 2;
+		b->hash = xcalloc(b->hcap, sizeof(*b->hash));
+	}
+	for (i = 0; i < saved_n; i++) {
+		b->n = kept;	/* look only among the members kept so far */
+		at = body_find(b, b->names + b->m[i].name);
+		if (at >= 0) {
+			xmlrpc_value_free(b->m[at].v);
+			b->m[at].v = b->m[i].v;
+			continue;
+		}
+		b->m[kept] = b->m[i];
+		if (b->hcap != 0)
+			hash_insert(b, kept);
+		kept++;
+	}
+	b->n = kept;
 }
 
 void
 xmlrpc_struct_set(struct xmlrpc_value *s, const char *name, struct xmlrpc_value *v)
 {
+	struct sbody *b;
+	ssize_t at;
+
 	if (s == NULL || s->type != XMLRPC_STRUCT) {
 		xmlrpc_value_free(v);
 		return;
 	}
-	struct_set_owned(s, xstrdup(name), v);
+	b = s->u.st;
+	if ((at = body_find(b, name)) >= 0) {
+		xmlrpc_value_free(b->m[at].v);
+		b->m[at].v = v;
+		return;
+	}
+	body_append(b, pool_add(b, name, strlen(name)), v);
+	if (b->hcap != 0 && b->n * 2 + 2 <= b->hcap)
+		hash_insert(b, b->n - 1);
+	else if (b->n > HASH_MIN)
+		hash_rebuild(b);
 }
 
 /* Remove a member's value from a struct and hand it to the caller (the slot becomes nil). */
@@ -394,8 +470,8 @@ struct_take(struct xmlrpc_value *s, const char *name)
 
 	if (at < 0)
 		return NULL;
-	v = s->u.st.m[at].v;
-	s->u.st.m[at].v = xmlrpc_nil_new();
+	v = s->u.st->m[at].v;
+	s->u.st->m[at].v = xmlrpc_nil_new();
 	return v;
 }
 
@@ -413,12 +489,12 @@ xmlrpc_value_free(struct xmlrpc_value *v)
 		free(v->u.arr.items);
 		break;
 	case XMLRPC_STRUCT:
-		for (i = 0; i < v->u.st.n; i++) {
-			free(v->u.st.m[i].name);
-			xmlrpc_value_free(v->u.st.m[i].v);
-		}
-		free(v->u.st.m);
-		free(v->u.st.hash);
+		for (i = 0; i < v->u.st->n; i++)
+			xmlrpc_value_free(v->u.st->m[i].v);
+		free(v->u.st->m);
+		free(v->u.st->names);
+		free(v->u.st->hash);
+		free(v->u.st);
 		break;
 	default:
 		break;
@@ -437,8 +513,8 @@ clear_texts(struct xmlrpc_value *v)
 		for (i = 0; i < v->u.arr.n; i++)
 			clear_texts(v->u.arr.items[i]);
 	else if (v->type == XMLRPC_STRUCT)
-		for (i = 0; i < v->u.st.n; i++)
-			clear_texts(v->u.st.m[i].v);
+		for (i = 0; i < v->u.st->n; i++)
+			clear_texts(v->u.st->m[i].v);
 	csm_explicit_bzero(v->text, v->len);
 }
 
@@ -487,7 +563,7 @@ xmlrpc_len(const struct xmlrpc_value *v)
 	if (v->type == XMLRPC_ARRAY)
 		return v->u.arr.n;
 	if (v->type == XMLRPC_STRUCT)
-		return v->u.st.n;
+		return v->u.st->n;
 	return 0;
 }
 
@@ -502,17 +578,17 @@ xmlrpc_array_get(const struct xmlrpc_value *v, size_t i)
 const char *
 xmlrpc_struct_name_at(const struct xmlrpc_value *v, size_t i)
 {
-	if (v == NULL || v->type != XMLRPC_STRUCT || i >= v->u.st.n)
+	if (v == NULL || v->type != XMLRPC_STRUCT || i >= v->u.st->n)
 		return NULL;
-	return v->u.st.m[i].name;
+	return name_of(v->u.st, i);
 }
 
 const struct xmlrpc_value *
 xmlrpc_struct_value_at(const struct xmlrpc_value *v, size_t i)
 {
-	if (v == NULL || v->type != XMLRPC_STRUCT || i >= v->u.st.n)
+	if (v == NULL || v->type != XMLRPC_STRUCT || i >= v->u.st->n)
 		return NULL;
-	return v->u.st.m[i].v;
+	return v->u.st->m[i].v;
 }
 
 const struct xmlrpc_value *
@@ -523,7 +599,7 @@ xmlrpc_struct_get(const struct xmlrpc_value *v, const char *name)
 	if (v == NULL || v->type != XMLRPC_STRUCT)
 		return NULL;
 	at = struct_find(v, name);
-	return at < 0 ? NULL : v->u.st.m[at].v;
+	return at < 0 ? NULL : v->u.st->m[at].v;
 }
 
 static int
@@ -677,8 +753,8 @@ xmlrpc_value_dup(const struct xmlrpc_value *v)
 		return c;
 	case XMLRPC_STRUCT:
 		c = xmlrpc_struct_new();
-		for (i = 0; i < v->u.st.n; i++)
-			xmlrpc_struct_set(c, v->u.st.m[i].name, xmlrpc_value_dup(v->u.st.m[i].v));
+		for (i = 0; i < v->u.st->n; i++)
+			xmlrpc_struct_set(c, name_of(v->u.st, i), xmlrpc_value_dup(v->u.st->m[i].v));
 		return c;
 	default:
 		c = value_alloc(v->type, v->len);
@@ -707,8 +783,8 @@ add_text(struct buf *b, const char *s, size_t len, const char *what)
 			p++;
 			continue;
 		}
-		buf_add(b, (const char *)run, (size_t)(p - run));
 		if (c < 0x80) {
+			buf_add(b, (const char *)run, (size_t)(p - run));
 			switch (c) {
 			case '<': esc = "&lt;"; break;
 			case '>': esc = "&gt;"; break;
@@ -756,6 +832,7 @@ bad:
 static int
 add_value(struct buf *b, const struct xmlrpc_value *v, const char *what, int depth)
 {
+	const char *name;
 	char num[64];
 	locale_t old;
 	size_t i;
@@ -804,13 +881,13 @@ add_value(struct buf *b, const struct xmlrpc_value *v, const char *what, int dep
 		return CSM_OK;
 	case XMLRPC_STRUCT:
 		buf_adds(b, "<value><struct>");
-		for (i = 0; i < v->u.st.n; i++) {
+		for (i = 0; i < v->u.st->n; i++) {
 			buf_adds(b, "<member><name>");
-			if ((rc = add_text(b, v->u.st.m[i].name, strlen(v->u.st.m[i].name),
-			    what)) < 0)
+			name = name_of(v->u.st, i);
+			if ((rc = add_text(b, name, strlen(name), what)) < 0)
 				return rc;
 			buf_adds(b, "</name>");
-			if ((rc = add_value(b, v->u.st.m[i].v, what, depth + 1)) < 0)
+			if ((rc = add_value(b, v->u.st->m[i].v, what, depth + 1)) < 0)
 				return rc;
 			buf_adds(b, "</member>");
 		}
@@ -911,7 +988,7 @@ struct frame {
 	enum el el;
 	unsigned int nchild;		/* child elements seen */
 	struct xmlrpc_value *v;		/* value: what it holds; member: its value */
-	char *name;			/* member: its name */
+	size_t name;			/* member: its name's offset in the struct's pool */
 };
 
 /* value, container, data|member per nesting level, plus the envelope and a leaf. */
@@ -1098,7 +1175,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlC
 		p->v = xmlrpc_array_new();
 	else if (e == EL_STRUCT)
 		p->v = xmlrpc_struct_new();
-	d->stack[d->depth++] = (struct frame){ e, 0, NULL, NULL };
+	d->stack[d->depth++] = (struct frame){ e, 0, NULL, 0 };
 	d->text.len = 0;
 	if (d->text.p != NULL)
 		d->text.p[0] = '\0';
@@ -1217,7 +1294,11 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCha
 		p->v = xmlrpc_nil_new();
 		break;
 	case EL_NAME:
-		p->name = xstrndup(t, d->text.len);
+		/* stack: … value(struct) struct member */
+		p->name = pool_add(d->stack[d->depth - 3].v->u.st, t, d->text.len);
+		break;
+	case EL_STRUCT:
+		struct_seal(p->v);
 		break;
 	case EL_MEMBER:
 		if (f.nchild != 2) {
@@ -1226,7 +1307,7 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCha
 			return;
 		}
 		/* stack: … value(struct) struct */
-		struct_set_owned(d->stack[d->depth - 2].v, f.name, f.v);
+		body_append(d->stack[d->depth - 2].v->u.st, f.name, f.v);
 		break;
 	case EL_PARAMS:
 	case EL_PARAM:
@@ -1243,7 +1324,7 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCha
 			d->is_fault = 1;
 		p->v = f.v;	/* hand the single value up towards the document */
 		break;
-	default:		/* array, data, struct: the value frame already holds it */
+	default:		/* array, data: the value frame already holds it */
 		break;
 	}
 	d->text.len = 0;
@@ -1334,7 +1415,7 @@ decode(const char *buf, size_t len, enum el root, struct xmlrpc_value **out, int
 	oldsax = d->ctxt->sax;
 	d->ctxt->sax = &sax;
 	d->ctxt->userData = d;
-	d->stack[0] = (struct frame){ EL_ROOT, 0, NULL, NULL };
+	d->stack[0] = (struct frame){ EL_ROOT, 0, NULL, 0 };
 	d->depth = 1;
 	xmlParseDocument(d->ctxt);
 	d->ctxt->sax = oldsax;
@@ -1358,7 +1439,6 @@ decode(const char *buf, size_t len, enum el root, struct xmlrpc_value **out, int
 out:
 	for (i = 0; i < d->depth; i++) {
 		xmlrpc_value_free(d->stack[i].v);
-		free(d->stack[i].name);
 	}
 	if (d->ctxt != NULL) {
 		if (d->ctxt->myDoc != NULL)

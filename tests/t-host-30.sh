@@ -43,4 +43,9 @@ sql "UPDATE host SET resource_state = 'Maintenance' WHERE id = 2"
 expect_exit 4 "enable refuses when CloudStack owns the column" host enable xs-02 --execute
 expect_err "resource_state is 'Maintenance', expected 'Disabled'" "says what the row holds"
 expect_eq "row still Maintenance" Maintenance "$(alloc_of 2)"
+op=$(sql "SELECT id FROM operation WHERE open_host = 2" csmaint)
+expect_exit 0 "recover closes without writing" recover "$op" --execute
+expect_err "CloudStack owns the column during maintenance|already had resource_state 'Maintenance'" "explains why nothing was written"
+expect_eq "row still Maintenance after recover" Maintenance "$(alloc_of 2)"
+expect_eq "operation closed" rolled_back "$(sql "SELECT state FROM operation WHERE id = $op" csmaint)"
 finish

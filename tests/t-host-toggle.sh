@@ -82,4 +82,25 @@ sql "UPDATE host SET allocation_state = 'Enabled' WHERE id = 2"
 expect_exit 4 "enable after CloudStack reset the row" host enable xs-02 --execute
 expect_err "allocation_state is 'Enabled', expected 'Disabled' as operation [0-9]+ wrote it; CloudStack re-enabled" "refusal explains the reset on reconnect"
 expect_eq "operation still holding" holding "$(sql "SELECT state FROM operation WHERE host_id = 2" csmaint)"
+op=$(sql "SELECT id FROM operation WHERE host_id = 2" csmaint)
+
+# recover closes it: the row already holds the prior value, so nothing is written.
+expect_exit 0 "recover dry run" recover "$op"
+expect_eq "dry run left the operation open" holding "$(sql "SELECT state FROM operation WHERE id = $op" csmaint)"
+expect_exit 0 "recover after the reset" recover "$op" --execute
+expect_err "already had allocation_state 'Enabled'; nothing written" "says nothing was written"
+expect_eq "operation rolled back and closed" "rolled_back	NULL" "$(sql "SELECT state, IFNULL(open_host, 'NULL') FROM operation WHERE id = $op" csmaint)"
+expect_exit 0 "recover again is a no-op" recover "$op" --execute
+expect_err "already closed \(rolled_back\): nothing to do" "second recover says so"
+
+# recover of a held host restores the prior value with the same compare-and-set.
+expect_exit 0 "disable xs-02 again" host disable xs-02 --execute
+op=$(sql "SELECT id FROM operation WHERE open_host = 2" csmaint)
+expect_exit 0 "recover restores" recover "$op" --execute
+expect_eq "row Enabled" Enabled "$(alloc_of 2)"
+expect_eq "recover step recorded" "recover	done" "$(sql "SELECT name, state FROM operation_step WHERE operation_id = $op ORDER BY seq DESC LIMIT 1" csmaint)"
+expect_exit 3 "recover of an unknown operation" recover 99999 --execute
+expect_exit 2 "recover needs a number" recover abc
+expect_exit 0 "journal alone lists operations" journal -o json
+expect_out '"operations": \[' "journal is journal list"
 finish

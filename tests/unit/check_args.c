@@ -11,14 +11,18 @@ static int nop(struct cmd_ctx *c) { (void)c; return 0; }
 static const struct cmd_opt dis_opts[] = {
 	{ "--reason", "TEXT", "" }, { "--execute", NULL, "" }, { NULL, NULL, NULL }
 };
-static const struct cmd_entry e_schema = { "schema", "", "", NULL, 0, 0, 0, nop };
-static const struct cmd_entry e_install = { "schema install", "", "", NULL, 0, 0, 0, nop };
-static const struct cmd_entry e_list = { "host list", "", "", NULL, 0, 0, 0, nop };
-static const struct cmd_entry e_dis = { "host disable", "HOST", "", dis_opts, 1, 1, 0, nop };
-static const struct cmd_entry e_vms = { "vms", "HOST", "", NULL, 1, 1, 0, nop };
-static const struct cmd_entry e_up = { "upload", "FILE...", "", NULL, 1, -1, 0, nop };
+#define E(n, a, o, mi, ma) { .name = n, .args = a, .summary = "", .opts = o, \
+	.min_args = mi, .max_args = ma, .exec = nop }
+static const struct cmd_entry e_schema = E("schema", "", NULL, 0, 0);
+static const struct cmd_entry e_install = E("schema install", "", NULL, 0, 0);
+static const struct cmd_entry e_list = E("host list", "", NULL, 0, 0);
+static const struct cmd_entry e_dis = E("host disable", "HOST", dis_opts, 1, 1);
+static const struct cmd_entry e_vms = E("vms", "HOST", NULL, 1, 1);
+static const struct cmd_entry e_up = E("upload", "FILE...", NULL, 1, -1);
+static const struct cmd_entry e_jlist = { .name = "journal list", .args = "", .summary = "",
+	.min_args = 0, .max_args = 0, .dflt = 1, .exec = nop };
 static const struct cmd_entry *const table[] = {
-	&e_schema, &e_install, &e_list, &e_dis, &e_vms, &e_up, NULL
+	&e_schema, &e_install, &e_list, &e_dis, &e_vms, &e_up, &e_jlist, NULL
 };
 
 static int
@@ -132,6 +136,10 @@ START_TEST(test_dashdash_and_variadic)
 	args_free(&a);
 	ck_assert_int_eq(parse(&a, ""), CSM_OK);
 	ck_assert_ptr_null(a.entry);
+	args_free(&a);
+	/* A noun alone runs its default verb. */
+	ck_assert_int_eq(parse(&a, "journal -o json"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_jlist);
 	args_free(&a);
 }
 END_TEST

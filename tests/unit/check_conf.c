@@ -82,6 +82,8 @@ START_TEST(test_all_keys)
 	ck_assert_str_eq(c->db.host, "127.0.0.1");
 	ck_assert_int_eq(c->db.port, 3307);
 	ck_assert_str_eq(c->db.password, "dbsecret");	/* first line, no newline */
+	ck_assert_ptr_null(c->xapi.password);	/* read only when XenAPI is used */
+	ck_assert_int_eq(conf_xapi_password(c), CSM_OK);
 	ck_assert_str_eq(c->xapi.password, "xsecret");
 	ck_assert_str_eq(c->db.name, "cs");
 	ck_assert_int_eq(c->db.connect_timeout, 4);
@@ -117,6 +119,8 @@ START_TEST(test_errors)
 	load_fails("database = { user = \"u\"; };\nprocedure = { poll_interval = 0; };", 0600,
 	    "'poll_interval' must be between");
 	load_fails("database = \"x\";", 0600, "'database' must be a group");
+	load_fails("database = { user = \"u\"; };\nxenapi = { pinned_pubkey = \"abc\"; };",
+	    0600, "must look like 'sha256//BASE64'");
 }
 END_TEST
 

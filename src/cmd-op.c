@@ -1,0 +1,73 @@
+/* cmd-op.c: recover OP: close an operation, restoring what it changed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csmaint.h"
+#include "cloudstack.h"
+#include "cmd.h"
+#include "db.h"
+#include "journal.h"
+#include "toggle.h"
+
+static int cmd_recover_exec(struct cmd_ctx *);
+
+static const struct cmd_opt recover_opts[] = {
+	{ "--execute", NULL, "make the change (without it: print the SQL, change nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_recover_entry = {
+	.name = "recover",
+	.args = "OP",
+	.summary = "roll back and close operation OP: restore the recorded prior value "
+	    "unless CloudStack already changed the row (safe to run twice)",
+	.opts = recover_opts,
+	.min_args = 1, .max_args = 1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_NEED_JOURNAL,
+	.exec = cmd_recover_exec,
+};
+
+static int
+cmd_recover_exec(struct cmd_ctx *ctx)
+{
+	struct toggle_result res;
+	struct db_res *op = NULL;
+	struct out *o;
+	int dry = cmd_opt(ctx, "--execute") == NULL, rc;
+	long long id;
+
+	if (csm_strtonum(ctx->argv[0], 1, INT64_MAX, &id) != CSM_OK)
+		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not "
+		    "'%s'", ctx->argv[0]);
+	if (dry) {
+		printf("-- dry run: csmaint recover %lld would run these statements; nothing "
+		    "was changed.\n-- Add --execute to run them.\n", id);
+		fflush(stdout);
+	}
+	rc = toggle_recover(ctx->db, ctx->cs, id, dry, stdout, &res);
+	if (rc != CSM_OK) {
+		if (dry)
+			printf("-- refused: %s\n", csm_err_msg());
+		return rc;
+	}
+	if (res.op_id < 0 || dry) {
+		if (dry && res.op_id > 0)
+			printf("-- operation %lld, host %lld (%s): %s '%s' -> '%s'\n", id,
+			    res.host_id, res.host_name, ctx->cs->column, res.prior, res.written);
+		return CSM_OK;
+	}
+	if (strcmp(res.prior, res.written) == 0)
+		csm_info("operation %lld closed: host %lld (%s) already had %s '%s'; nothing "
+		    "written", id, res.host_id, res.host_name, ctx->cs->column, res.written);
+	else
+		csm_info("operation %lld rolled back: host %lld (%s) %s '%s' -> '%s'", id,
+		    res.host_id, res.host_name, ctx->cs->column, res.prior, res.written);
+	if (journal_op_get(ctx->db, id, &op) == CSM_OK) {
+		o = journal_out_ops(op);
+		rc = cmd_print(ctx, &o, 1);
+		out_free(o);
+	}
+	db_res_free(op);
+	return rc;
+}
