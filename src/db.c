@@ -441,6 +441,14 @@ out:
 }
 
 int
+db_prepare(struct db *db, const char *sql)
+{
+	int rc = CSM_OK;
+
+	return prepare(db, sql, &rc) != NULL ? CSM_OK : rc;
+}
+
+int
 db_query(struct db *db, struct db_res **out, const char *sql, const char *types, ...)
 {
 	va_list ap;

@@ -37,6 +37,10 @@ unsigned long db_server_version(const struct db *db);
 /* Set the {C} column name ("allocation_state" or "resource_state"). */
 void db_set_column(struct db *db, const char *column);
 
+/* Prepare a statement ahead of time (cached), so a transaction holds its locks only
+ * for execution round trips. */
+int db_prepare(struct db *db, const char *sql);
+
 int db_query(struct db *db, struct db_res **out, const char *sql, const char *types, ...);
 int db_exec(struct db *db, long long *affected, const char *sql, const char *types, ...);
 int db_vquery(struct db *db, struct db_res **out, long long *affected, const char *sql,

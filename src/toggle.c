@@ -72,9 +72,30 @@ run_write(struct run *r, long long *affected, long long expect, const char *sql,
 	return rc;
 }
 
+/* Statements every toggle transaction runs, prepared before the row is locked. */
+static int
+prepare_all(struct db *db)
+{
+	static const char *const all[] = {
+		CS_SQL_HOST_LOCK, J_SQL_OPEN_OP_LOCK, SQL_CAS, J_SQL_INSERT_OP,
+		J_SQL_INSERT_STEP_LAST, J_SQL_INSERT_STEP, J_SQL_CLOSE_OP,
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if ((rc = db_prepare(db, all[i])) != CSM_OK)
+			return rc;
+	return CSM_OK;
+}
+
 static int
 run_begin(struct run *r)
 {
+	int rc;
+
+	if (!r->dry && (rc = prepare_all(r->db)) != CSM_OK)
+		return rc;
 	if (r->dry) {
 		if (r->plan)
 			fputs("START TRANSACTION;\n", r->plan);
