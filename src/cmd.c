@@ -64,8 +64,14 @@ cmd_usage(const struct cmd_entry *e, FILE *fp)
 			fprintf(fp, "  %-22s %s\n", lhs, o->help);
 		}
 	}
-	fputs("\nglobal options: -c, --config FILE; -o, --output table|json|csv; -v, --verbose;\n"
-	    "  -q, --quiet; --ask-pass; -h, --help; --version\n"
+	fputs("\nglobal options:\n"
+	    "  -c, --config FILE      configuration file\n"
+	    "  -o, --output FORMAT    table, json or csv\n"
+	    "  -v, --verbose          more detail on stderr (twice: every SQL statement)\n"
+	    "  -q, --quiet            only errors on stderr\n"
+	    "  --ask-pass             prompt for the database password\n"
+	    "  -h, --help             this help\n"
+	    "  --version              print the version\n"
 	    "see csmaint(8)\n", fp);
 }
 
