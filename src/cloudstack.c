@@ -254,3 +254,16 @@ cs_vms_on_host(struct db *db, long long id, struct db_res **out)
 {
 	return db_query(db, out, SQL_VMS_ON_HOST, "ii", id, id);
 }
+
+static const char SQL_VM_BY_INSTANCE[] =
+	"SELECT vm.id, vm.instance_name, vm.name, u.display_name, vm.type, vm.vm_type,"
+	" vm.state, vm.host_id, vm.last_host_id,"
+	" CASE WHEN vm.type = 'User' THEN 'user' ELSE 'system' END"
+	" FROM vm_instance vm LEFT JOIN user_vm u ON u.id = vm.id"
+	" WHERE vm.removed IS NULL AND vm.instance_name = ?";
+
+int
+cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **out)
+{
+	return db_query(db, out, SQL_VM_BY_INSTANCE, "s", instance_name);
+}

@@ -57,6 +57,9 @@ enum { CS_V_ID, CS_V_INSTANCE, CS_V_NAME, CS_V_DISPLAY, CS_V_TYPE, CS_V_VMTYPE, 
 /* VMs placed on a host, by AgentMonitor's rule (NOTES §7). */
 int cs_vms_on_host(struct db *db, long long id, struct db_res **out);
 
+/* The live VM whose instance_name (the XenServer name_label) is NAME (CS_V_* columns). */
+int cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **out);
+
 /* Is S a value CloudStack writes to the allocation column ("Enabled"/"Disabled")? */
 int cs_valid_state(const char *s);
 

@@ -1,9 +1,14 @@
 /* cmd.c: the command table, option lookup and usage text generated from the entries. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csmaint.h"
+#include "cloudstack.h"
 #include "cmd.h"
+#include "conf.h"
+#include "db.h"
+#include "pool.h"
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_schema_show_entry,
@@ -15,6 +20,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_journal_list_entry,
 	&cmd_journal_show_entry,
 	&cmd_recover_entry,
+	&cmd_vms_entry,
+	&cmd_patch_list_entry,
 	NULL
 };
 
@@ -95,4 +102,34 @@ int
 cmd_print(struct cmd_ctx *ctx, struct out **tables, int n)
 {
 	return out_print(tables, n, ctx->format, stdout);
+}
+
+int
+cmd_host_pool(struct cmd_ctx *ctx, const char *spec, long long *id, struct db_res **host,
+    struct pool **pool)
+{
+	int rc;
+
+	*host = NULL;
+	*pool = NULL;
+	if ((rc = cs_host_resolve(ctx->db, spec, id)) != CSM_OK)
+		return rc;
+	if ((rc = cs_host_get(ctx->db, *id, host)) != CSM_OK)
+		return rc;
+	if (strcmp(db_get(*host, 0, CS_H_TYPE), "Routing") != 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "host %lld (%s) is a %s host, not a XenServer "
+		    "hypervisor", *id, db_get(*host, 0, CS_H_NAME), db_get(*host, 0, CS_H_TYPE));
+		goto fail;
+	}
+	rc = pool_connect(ctx->conf, db_get(*host, 0, CS_H_IP), pool);
+	if (rc != CSM_OK) {
+		csm_err_prefix("cannot reach XenServer host %lld (%s) at %s", *id,
+		    db_get(*host, 0, CS_H_NAME), db_get(*host, 0, CS_H_IP));
+		goto fail;
+	}
+	return CSM_OK;
+fail:
+	db_res_free(*host);
+	*host = NULL;
+	return rc;
 }

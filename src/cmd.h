@@ -63,6 +63,16 @@ void cmd_usage(const struct cmd_entry *e, FILE *fp);
 /* Print the general usage with every command. */
 void cmd_usage_all(FILE *fp);
 
+struct db_res;
+struct pool;
+
+/*
+ * Resolve HOST (id, name, uuid), read its row (CS_H_* columns) and log in to its
+ * XenServer pool through its private_ip_address.  Both results are the caller's.
+ */
+int cmd_host_pool(struct cmd_ctx *ctx, const char *spec, long long *id,
+    struct db_res **host, struct pool **pool);
+
 /* Emit tables on stdout in the context's format. */
 int cmd_print(struct cmd_ctx *ctx, struct out **tables, int n);
 
@@ -76,5 +86,7 @@ extern const struct cmd_entry cmd_host_enable_entry;
 extern const struct cmd_entry cmd_journal_list_entry;
 extern const struct cmd_entry cmd_journal_show_entry;
 extern const struct cmd_entry cmd_recover_entry;
+extern const struct cmd_entry cmd_vms_entry;
+extern const struct cmd_entry cmd_patch_list_entry;
 
 #endif

@@ -19,7 +19,8 @@
  * One handle keeps its connection alive between requests (same host: one TLS handshake).
  * The handle is not thread-safe.
  *
- * TLS: verification is on unless verify is 0, and then every http_new() warns.  A
+ * TLS: verification is on unless verify is 0, and then every http_new() warns (so start
+ * from http_opts_init(), not a zeroed struct, or pass NULL for the defaults).  A
  * pinned_pubkey ("sha256//<base64>", as curl --pinnedpubkey) makes a self-signed
  * XenServer certificate acceptable: the key is checked instead of the CA chain and host
  * name (both are checked too when ca_file is also given).

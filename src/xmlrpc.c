@@ -1378,6 +1378,8 @@ decode(const char *buf, size_t len, enum el root, struct xmlrpc_value **out, int
 {
 	static int inited;
 	xmlSAXHandler sax, *oldsax;
+	xmlStructuredErrorFunc old_serror;
+	void *old_sctx;
 	struct dec *d;
 	int rc = CSM_EFAIL, i;
 
@@ -1417,7 +1419,15 @@ decode(const char *buf, size_t len, enum el root, struct xmlrpc_value **out, int
 	d->ctxt->userData = d;
 	d->stack[0] = (struct frame){ EL_ROOT, 0, NULL, 0 };
 	d->depth = 1;
+	/*
+	 * Errors raised without a parser context (input encoding conversion) go to the
+	 * global handler, which prints on stderr: collect them with the others instead.
+	 */
+	old_serror = xmlStructuredError;
+	old_sctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(d, sax_error);
 	xmlParseDocument(d->ctxt);
+	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	d->ctxt->sax = oldsax;
 
 	if (d->failed)

@@ -22,7 +22,8 @@
  *
  * Ownership.  Every *_new() value is the caller's until it is handed to
  * xmlrpc_array_append() or xmlrpc_struct_set(), which take it over: the container frees
- * it.  Accessors return pointers that live as long as their container (borrowed, const).
+ * it.  Accessors return pointers that live as long as their container (borrowed, const);
+ * a struct's member names move when members are added to it.
  * xmlrpc_value_free(NULL) does nothing.  Constructors never return NULL (allocation
  * failure aborts, as everywhere in csmaint).
  *

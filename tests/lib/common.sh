@@ -105,3 +105,27 @@ finish() {
 	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
 	exit $?
 }
+
+# xapi_setup [SCENARIO]: certificates, the XenAPI simulator on 127.0.0.x, and the
+# config's xenapi group (CA-verified HTTPS).  Sets XS_STATE, XS_PORT, XS_CERTS.
+xapi_setup() {
+	local scenario=${1:-$TOP_SRCDIR/tests/data/xapi-pool-2.2.json}
+	XS_CERTS=$TEST_TMP/certs XS_STATE=$TEST_TMP/xapisim
+	mkdir -p "$XS_STATE"
+	"$TOP_SRCDIR/tests/xapisim/mkcert.sh" "$XS_CERTS" >/dev/null || { echo "mkcert failed"; exit 1; }
+	/usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/xapisim.py" --scenario "$scenario" \
+		--cert "$XS_CERTS/server.pem" --key "$XS_CERTS/server.key" --cacert "$XS_CERTS/ca.pem" \
+		--port 0 --state-dir "$XS_STATE" 2>"$TEST_TMP/xapisim.log" &
+	XAPISIM_PID=$!
+	for _ in $(seq 100); do [ -f "$XS_STATE/ready" ] && break; sleep 0.1; done
+	[ -f "$XS_STATE/ready" ] || { echo "xapisim did not start"; cat "$TEST_TMP/xapisim.log"; exit 1; }
+	XS_PORT=$(cat "$XS_STATE/port")
+	printf 'xenroot\n' >"$TEST_TMP/xapi.pass"
+	chmod 600 "$TEST_TMP/xapi.pass"
+	XAPI_CONF="xenapi = { url = \"https://%s:$XS_PORT/\"; user = \"root\";
+  password_file = \"$TEST_TMP/xapi.pass\"; ca_file = \"$XS_CERTS/ca.pem\"; timeout = 5; connect_timeout = 2; };"
+	write_conf "$XAPI_CONF"
+}
+
+# simctl ARGS...: drive the XenAPI simulator's control interface.
+simctl() { /usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/simctl" --state-dir "$XS_STATE" "$@"; }

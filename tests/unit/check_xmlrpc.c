@@ -627,6 +627,16 @@ START_TEST(test_refuse_malformed)
 	    "unexpected document element <methodCall> at line 1, expected <methodResponse>");
 	refuse("<html><body>500 Internal Server Error</body></html>", "<html>");
 	refuse("not xml at all", "XML error");
+	/* Found by the fuzzer: an encoding error libxml2 used to print on stderr itself. */
+	{
+		static const char ucs4[] = "\x00\x3c\x00\x00" "e\x00\x00<e\x00\x00<v\x00\x00";
+		struct xmlrpc_value *v;
+		struct xmlrpc_fault *f;
+
+		ck_assert_int_lt(xmlrpc_decode_response(ucs4, sizeof(ucs4), &v, &f), 0);
+		ck_assert_msg(strstr(csm_err_msg(), "input conversion failed") != NULL ||
+		    strstr(csm_err_msg(), "XML error") != NULL, "%s", csm_err_msg());
+	}
 	refuse_param("<value><base64>AAAA</base64></value>", "unexpected element <base64> "
 	    "in <value> at line 1");
 	refuse_param("<value>\n<struct>\n<member><name>a</name><value>b</value>"
@@ -800,6 +810,46 @@ START_TEST(test_decode_many_records)
 }
 END_TEST
 
+/* Duplicate member names: first position, last value, as xmlrpc_struct_set() does. */
+START_TEST(test_decode_duplicate_members)
+{
+	struct xmlrpc_value *v;
+	char *x, *tmp;
+	int k;
+
+	v = dec_param("<value><struct><member><name>a</name><value>1</value></member>"
+	    "<member><name>b</name><value>2</value></member>"
+	    "<member><name>a</name><value>3</value></member></struct></value>");
+	ck_assert_uint_eq(xmlrpc_len(v), 2);
+	ck_assert_str_eq(xmlrpc_struct_name_at(v, 0), "a");
+	check_string(xmlrpc_struct_value_at(v, 0), "3");
+	check_string(xmlrpc_struct_get(v, "a"), "3");
+	check_string(xmlrpc_struct_get(v, "b"), "2");
+	xmlrpc_value_free(v);
+
+	/* The same in a struct big enough to be indexed. */
+	x = xstrdup("");
+	for (k = 0; k < 40; k++) {
+		tmp = xasprintf("%s<member><name>m%d</name><value>%d</value></member>", x, k % 30,
+		    k);
+		free(x);
+		x = tmp;
+	}
+	tmp = xasprintf("<value><struct>%s</struct></value>", x);
+	v = dec_param(tmp);
+	ck_assert_uint_eq(xmlrpc_len(v), 30);
+	check_string(xmlrpc_struct_get(v, "m5"), "35");
+	check_string(xmlrpc_struct_get(v, "m29"), "29");
+	ck_assert_str_eq(xmlrpc_struct_name_at(v, 29), "m29");
+	xmlrpc_struct_set(v, "new", xmlrpc_string_new("n"));
+	check_string(xmlrpc_struct_get(v, "new"), "n");
+	check_string(xmlrpc_struct_get(v, "m0"), "30");
+	xmlrpc_value_free(v);
+	free(tmp);
+	free(x);
+}
+END_TEST
+
 static Suite *
 xmlrpc_suite(void)
 {
@@ -819,6 +869,7 @@ xmlrpc_suite(void)
 	tcase_add_test(tc, test_decode_bool_double);
 	tcase_add_test(tc, test_decode_datetimes);
 	tcase_add_test(tc, test_decode_containers);
+	tcase_add_test(tc, test_decode_duplicate_members);
 	tcase_add_test(tc, test_decode_fault);
 	tcase_add_test(tc, test_xenapi_success);
 	tcase_add_test(tc, test_xenapi_failure);

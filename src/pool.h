@@ -1,0 +1,92 @@
+/*
+ * pool.h: a XenServer pool as csmaint sees it, reached through a CloudStack host.
+ *
+ * pool_connect() builds the XenAPI URL from xenapi.url ("%s" = the CloudStack host's
+ * private_ip_address), opens the HTTPS transport with the configured TLS settings and
+ * logs in (xapi.c follows HOST_IS_SLAVE to the master).  pool_host_find() locates the
+ * XenServer host that is the CloudStack host (by uuid: host.guid is the XenServer uuid,
+ * else by address).  pool_vms() and pool_patches() read what the commands compare
+ * with the CloudStack database.  Everything returned is the caller's, freed with the
+ * matching _free function; pool_free() logs out.
+ */
+#ifndef CSM_POOL_H
+#define CSM_POOL_H
+
+#include <stddef.h>
+
+struct conf;
+struct pool;
+struct xapi;
+struct xmlrpc_value;
+
+int pool_connect(struct conf *c, const char *address, struct pool **out);
+void pool_free(struct pool *p);
+struct xapi *pool_xapi(struct pool *p);
+const char *pool_url(const struct pool *p);	/* the URL calls go to now (master) */
+
+struct pool_host {
+	char	*ref;
+	char	*uuid;
+	char	*name_label;
+	char	*address;
+	int	 enabled;
+	int	 live;		/* host_metrics.live; -1 unknown */
+	char	*boot_time;	/* other_config.boot_time */
+	char	*product_version;
+	char	*build_number;
+	long long api_major, api_minor;
+	char	**patches;	/* uuids of pool_patches applied here (host_patch.applied) */
+	size_t	 npatches;
+};
+
+/* The pool's hosts, with applied patches (one call each for hosts, metrics, host_patch). */
+int pool_hosts(struct pool *p, struct pool_host **out, size_t *n);
+void pool_hosts_free(struct pool_host *h, size_t n);
+/* The host whose uuid is UUID (case-insensitive) or, failing that, whose address is ADDR. */
+const struct pool_host *pool_host_match(const struct pool_host *h, size_t n,
+    const char *uuid, const char *addr);
+
+enum pool_tools { POOL_TOOLS_UNKNOWN = -1, POOL_TOOLS_NO = 0, POOL_TOOLS_YES = 1 };
+
+struct pool_vm {
+	char		*ref;
+	char		*uuid;
+	char		*name_label;
+	char		*power_state;
+	char		*resident_on;	/* host ref, "OpaqueRef:NULL" when not resident */
+	char		*cs_uuid;	/* other_config.vm_uuid (CloudStack's VM uuid) or NULL */
+	int		 control_domain;
+	enum pool_tools	 tools;		/* XenServer Tools (PV drivers) present */
+	int		 tools_current;	/* PV_drivers_up_to_date; -1 unknown */
+	char		*tools_version;	/* "major.minor.micro" or NULL */
+};
+
+/*
+ * Guest VMs (no templates, no snapshots) with their Tools status, by NOTES §5's rule:
+ * a running VM has Tools if its guest metrics' PV_drivers_version has major and minor
+ * (API >= 2.5, XenServer 7.0+: PV_drivers_detected); current if PV_drivers_up_to_date.
+ * Guest metrics are read only for running VMs resident on ONLY_HOST (a ref), or on
+ * any host when ONLY_HOST is NULL.
+ */
+int pool_vms(struct pool *p, long long api_major, long long api_minor,
+    const char *only_host, struct pool_vm **out, size_t *n);
+void pool_vms_free(struct pool_vm *v, size_t n);
+
+struct pool_patch {
+	char	*ref;
+	char	*uuid;
+	char	*name_label;
+	char	*version;
+	long long size;
+	char	*guidance;	/* after_apply_guidance, space-separated */
+	int	 pool_applied;
+};
+
+int pool_patches(struct pool *p, struct pool_patch **out, size_t *n);
+void pool_patches_free(struct pool_patch *v, size_t n);
+
+/* Small readers over records. */
+const char *pool_str(const struct xmlrpc_value *rec, const char *field);
+int pool_bool(const struct xmlrpc_value *rec, const char *field, int dflt);
+
+#endif
