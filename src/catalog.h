@@ -36,7 +36,8 @@
  * refused before its internal subset is read; at most CATALOG_MAX_SIZE bytes.
  *
  * Errors: CSM_ENOTFOUND when the file cannot be opened, CSM_EUSAGE for a document that is
- * too big, not XML or not a catalog ("updates.xml:12: <patch> without uuid").
+ * too big, not XML or not a catalog ("updates.xml:12: <patch> without uuid"; the line is
+ * libxml2's: where the element's start tag ends).
  */
 
 #define CATALOG_MAX_SIZE (64u << 20)
@@ -66,7 +67,7 @@ struct catalog_patch {
 	size_t nconflicts;
 	char **requires;	/* lower-cased uuids from every <requiredpatch> */
 	size_t nrequires;
-	long line;		/* where the <patch> starts, for messages */
+	long line;		/* where its start tag ends (libxml2), for messages */
 	size_t index;		/* position among the catalog's patches */
 };
 

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "db.h"
 #include "journal.h"
+#include "pool.h"
 #include "toggle.h"
 
 static int cmd_host_list_exec(struct cmd_ctx *);
@@ -347,4 +348,52 @@ static int
 cmd_host_enable_exec(struct cmd_ctx *ctx)
 {
 	return toggle(ctx, 0);
+}
+
+static int cmd_host_reboot_exec(struct cmd_ctx *);
+
+static const struct cmd_opt reboot_opts[] = {
+	{ "--toolstack", NULL, "restart only the toolstack (host.restart_agent), not the host" },
+	{ "--execute", NULL, "reboot (without it: print the calls, change nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_host_reboot_entry = {
+	.name = "host reboot",
+	.args = "HOST",
+	.summary = "reboot the XenServer host (or restart its toolstack) and wait until "
+	    "XenServer and CloudStack both see it back",
+	.opts = reboot_opts,
+	.min_args = 1, .max_args = 1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_host_reboot_exec,
+};
+
+static int
+cmd_host_reboot_exec(struct cmd_ctx *ctx)
+{
+	int toolstack = cmd_opt(ctx, "--toolstack") != NULL, rc;
+	struct target t;
+
+	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+		return rc;
+	if (!cmd_execute(ctx)) {
+		cmd_dry_header(ctx);
+		if (toolstack)
+			printf("XenAPI host.restart_agent(host '%s');\n", t.xs->name_label);
+		else
+			printf("%sXenAPI Async.host.reboot(host '%s');\n", t.xs->enabled ?
+			    "XenAPI host.disable(host) (host.reboot needs it);\n" : "",
+			    t.xs->name_label);
+		printf("-- then wait up to %.0f s (procedure.reboot_timeout) until %s changed, "
+		    "host_metrics.live and enabled are true, and CloudStack's status is %s\n",
+		    ctx->conf->proc.reboot_timeout, toolstack ? "agent_start_time" :
+		    "boot_time", strcmp(db_get(t.row, 0, CS_H_STATUS), "Up") == 0 ? "Up" :
+		    db_get(t.row, 0, CS_H_STATUS));
+		cmd_target_close(&t);
+		return CSM_OK;
+	}
+	rc = cmd_wait_for_host(ctx, &t, !toolstack);
+	cmd_target_close(&t);
+	return rc;
 }

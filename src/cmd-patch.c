@@ -1,16 +1,24 @@
-/* cmd-patch.c: patch list: the pool's hotfixes and where each is applied. */
+/* cmd-patch.c: patch list | upload | precheck | apply: the hotfix steps over XenAPI. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "csmaint.h"
 #include "cloudstack.h"
 #include "cmd.h"
+#include "conf.h"
 #include "db.h"
+#include "patch.h"
 #include "pool.h"
+#include "xapi.h"
 
 static int cmd_patch_list_exec(struct cmd_ctx *);
+static int cmd_patch_upload_exec(struct cmd_ctx *);
+static int cmd_patch_precheck_exec(struct cmd_ctx *);
+static int cmd_patch_apply_exec(struct cmd_ctx *);
 
 static const struct cmd_opt list_opts[] = {
 	{ "--host", "HOST", "reach the pool through this CloudStack host; show whether "
@@ -29,29 +37,69 @@ const struct cmd_entry cmd_patch_list_entry = {
 	.exec = cmd_patch_list_exec,
 };
 
+static const struct cmd_opt upload_opts[] = {
+	{ "--host", "HOST", "the CloudStack host whose pool gets the files (its master "
+	    "receives them)" },
+	{ "--execute", NULL, "upload (without it: print the calls, change nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_patch_upload_entry = {
+	.name = "patch upload",
+	.args = "FILE...",
+	.summary = "upload hotfix files to the pool master; files already on the pool are "
+	    "skipped",
+	.opts = upload_opts,
+	.min_args = 1, .max_args = -1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_patch_upload_exec,
+};
+
+const struct cmd_entry cmd_patch_precheck_entry = {
+	.name = "patch precheck",
+	.args = "HOST PATCH...",
+	.summary = "run the hotfixes' prechecks on HOST (exit 4 if one fails); changes "
+	    "nothing",
+	.opts = NULL,
+	.min_args = 2, .max_args = -1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_patch_precheck_exec,
+};
+
+static const struct cmd_opt apply_opts[] = {
+	{ "--after-apply", NULL, "also carry out the guidance: reboot the host or restart "
+	    "its toolstack, and wait for it" },
+	{ "--execute", NULL, "apply (without it: print the calls, change nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_patch_apply_entry = {
+	.name = "patch apply",
+	.args = "HOST PATCH...",
+	.summary = "precheck and apply hotfixes on HOST in the order given, and verify them",
+	.opts = apply_opts,
+	.min_args = 2, .max_args = -1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_patch_apply_exec,
+};
+
 static int
 cmd_patch_list_exec(struct cmd_ctx *ctx)
 {
 	const char *spec = cmd_opt(ctx, "--host");
-	struct db_res *host = NULL;
-	struct pool *pool = NULL;
-	struct pool_host *hosts = NULL;
+	struct target t;
 	struct pool_patch *patches = NULL;
-	const struct pool_host *me = NULL;
 	struct out *o = NULL;
-	size_t nh = 0, np = 0, i, j, k;
-	long long id;
+	size_t np = 0, i, j, k;
 	int rc;
 
 	if (spec == NULL)
 		return csm_err_set(CSM_EUSAGE, "'patch list' needs --host HOST: the pool is "
 		    "reached through that CloudStack host's address");
-	if ((rc = cmd_host_pool(ctx, spec, &id, &host, &pool)) != CSM_OK)
+	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK)
 		return rc;
-	if ((rc = pool_hosts(pool, &hosts, &nh)) != CSM_OK ||
-	    (rc = pool_patches(pool, &patches, &np)) != CSM_OK)
+	if ((rc = pool_patches(t.pool, &patches, &np)) != CSM_OK)
 		goto out;
-	me = pool_host_match(hosts, nh, db_get(host, 0, CS_H_UUID), db_get(host, 0, CS_H_IP));
 	o = out_new("patches");
 	out_col(o, "uuid", OUT_STR);
 	out_col(o, "name_label", OUT_STR);
@@ -66,15 +114,15 @@ cmd_patch_list_exec(struct cmd_ctx *ctx)
 		size_t len = 0;
 		int here = 0;
 
-		for (j = 0; j < nh; j++) {
-			for (k = 0; k < hosts[j].npatches; k++) {
+		for (j = 0; j < t.nh; j++) {
+			for (k = 0; k < t.hosts[j].npatches; k++) {
 				if (patches[i].uuid == NULL ||
-				    strcasecmp(hosts[j].patches[k], patches[i].uuid) != 0)
+				    strcasecmp(t.hosts[j].patches[k], patches[i].uuid) != 0)
 					continue;
 				if (len < sizeof(on) - 256)
 					len += (size_t)snprintf(on + len, sizeof(on) - len, "%s%s",
-					    len ? "," : "", hosts[j].name_label);
-				if (&hosts[j] == me)
+					    len ? "," : "", t.hosts[j].name_label);
+				if (&t.hosts[j] == t.xs)
 					here = 1;
 			}
 		}
@@ -87,15 +135,268 @@ cmd_patch_list_exec(struct cmd_ctx *ctx)
 		out_cell(o, 4, patches[i].guidance);
 		out_cell_bool(o, 5, patches[i].pool_applied);
 		out_cell(o, 6, on);
-		if (me != NULL)
-			out_cell_bool(o, 7, here);
+		out_cell_bool(o, 7, here);
 	}
 	rc = cmd_print(ctx, &o, 1);
 out:
 	out_free(o);
 	pool_patches_free(patches, np);
-	pool_hosts_free(hosts, nh);
-	pool_free(pool);
-	db_res_free(host);
+	cmd_target_close(&t);
+	return rc;
+}
+
+static struct out *
+result_table(void)
+{
+	struct out *o = out_new("patches");
+
+	out_col(o, "name_label", OUT_STR);
+	out_col(o, "uuid", OUT_STR);
+	out_col(o, "action", OUT_STR);
+	out_col(o, "after_apply_guidance", OUT_STR);
+	out_col(o, "detail", OUT_STR);
+	return o;
+}
+
+static void
+result_row(struct out *o, const char *name, const struct patch *p, const char *action,
+    const char *detail)
+{
+	out_row(o);
+	out_cell(o, 0, p && p->name_label ? p->name_label : name);
+	out_cell(o, 1, p ? p->uuid : NULL);
+	out_cell(o, 2, action);
+	out_cell(o, 3, p ? p->guidance_text : NULL);
+	out_cell(o, 4, detail);
+}
+
+static int
+cmd_patch_upload_exec(struct cmd_ctx *ctx)
+{
+	const char *spec = cmd_opt(ctx, "--host");
+	int dry = !cmd_execute(ctx), rc = CSM_OK, i;
+	int progress = isatty(2) && !csm_quiet;
+	struct target t;
+	struct out *o;
+
+	if (spec == NULL)
+		return csm_err_set(CSM_EUSAGE, "'patch upload' needs --host HOST: the files go "
+		    "to the master of that CloudStack host's pool");
+	for (i = 0; i < ctx->argc; i++) {
+		struct stat st;
+		if (stat(ctx->argv[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+		    access(ctx->argv[i], R_OK) != 0)
+			return csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s'",
+			    ctx->argv[i]);
+	}
+	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK)
+		return rc;
+	if (dry)
+		cmd_dry_header(ctx);
+	o = result_table();
+	for (i = 0; i < ctx->argc && rc == CSM_OK; i++) {
+		char *name = patch_name_of_file(ctx->argv[i]);
+		struct patch p;
+		int existed = 0;
+		struct stat st;
+
+		/* A patch already on the pool (same name) is not sent again. */
+		if (patch_find(t.pool, t.updates, name, &p) == CSM_OK) {
+			result_row(o, name, &p, "present", "already on the pool: not uploaded");
+			if (dry)
+				printf("-- %s is already on the pool (%s): not uploaded\n", name, p.uuid);
+			patch_clear(&p);
+		} else if (dry) {
+			csm_err_clear();
+			stat(ctx->argv[i], &st);
+			printf("XenAPI task.create('csmaint patch upload', '%s');\n"
+			    "HTTP PUT %.*s/pool_patch_upload?session_id=…&task_id=… "
+			    "(%lld bytes streamed from %s);\n"
+			    "XenAPI task.get_record(task) until it ends; task.destroy(task);\n",
+			    name, (int)(strlen(pool_url(t.pool)) - (pool_url(t.pool)[0] &&
+			    pool_url(t.pool)[strlen(pool_url(t.pool)) - 1] == '/')), pool_url(t.pool),
+			    (long long)st.st_size, ctx->argv[i]);
+			result_row(o, name, NULL, "would upload", ctx->argv[i]);
+		} else {
+			csm_err_clear();
+			rc = patch_upload(t.pool, t.updates, ctx->argv[i], progress,
+			    ctx->conf->proc.wait_timeout, &p, &existed);
+			if (rc == CSM_OK) {
+				result_row(o, name, &p, existed ? "present" : "uploaded",
+				    existed ? "PATCH_ALREADY_EXISTS: the pool had it" : ctx->argv[i]);
+				csm_info("%s: %s (%s)", ctx->argv[i], existed ?
+				    "already on the pool" : "uploaded", p.uuid);
+			}
+			patch_clear(&p);
+		}
+		free(name);
+	}
+	if (rc == CSM_OK && !dry)
+		rc = cmd_print(ctx, &o, 1);
+	out_free(o);
+	cmd_target_close(&t);
+	return rc;
+}
+
+static int
+cmd_patch_precheck_exec(struct cmd_ctx *ctx)
+{
+	struct target t;
+	struct out *o;
+	int rc, i, failed = 0;
+
+	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+		return rc;
+	o = result_table();
+	for (i = 1; i < ctx->argc; i++) {
+		struct patch p;
+		char *output = NULL;
+
+		if ((rc = patch_find(t.pool, t.updates, ctx->argv[i], &p)) != CSM_OK)
+			break;
+		rc = patch_precheck(t.pool, &p, t.xs->ref, &output);
+		if (rc == CSM_ECONFLICT) {
+			result_row(o, ctx->argv[i], &p, "fail", csm_err_msg());
+			csm_info("%s", csm_err_msg());
+			failed++;
+			rc = CSM_OK;
+		} else if (rc == CSM_OK) {
+			result_row(o, ctx->argv[i], &p, "pass", output);
+		}
+		free(output);
+		patch_clear(&p);
+		if (rc != CSM_OK)
+			break;
+	}
+	if (rc == CSM_OK)
+		rc = cmd_print(ctx, &o, 1);
+	out_free(o);
+	cmd_target_close(&t);
+	if (rc == CSM_OK && failed)
+		return csm_err_set(CSM_ECONFLICT, "%d of %d prechecks failed on host %s", failed,
+		    ctx->argc - 1, ctx->argv[0]);
+	return rc;
+}
+
+/* What CloudStack says about the host: back when its status is what it was before. */
+struct cs_wait {
+	struct cmd_ctx	*ctx;
+	long long	 id;
+	char		 before[64];
+};
+
+static int
+cloudstack_back(void *arg, char *seen, unsigned long len)
+{
+	struct cs_wait *w = arg;
+	struct db_res *r = NULL;
+	const char *st;
+	int ok = 0;
+
+	if (cs_host_get(w->ctx->db, w->id, &r) != CSM_OK) {
+		snprintf(seen, len, "database unreadable (%s)", csm_err_msg());
+		return 0;
+	}
+	st = db_get(r, 0, CS_H_STATUS);
+	/* Up again, or still in maintenance when it was in maintenance (NOTES §5, §6). */
+	ok = strcmp(st, "Up") == 0 || (strcmp(w->before, "Up") != 0 && strcmp(st, w->before) == 0);
+	snprintf(seen, len, "CloudStack status %s", st);
+	db_res_free(r);
+	return ok;
+}
+
+int
+cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot)
+{
+	struct cs_wait cw;
+	struct host_wait w;
+
+	cw.ctx = ctx;
+	cw.id = t->id;
+	snprintf(cw.before, sizeof(cw.before), "%s", db_get(t->row, 0, CS_H_STATUS));
+	w.timeout = ctx->conf->proc.reboot_timeout;
+	w.poll = ctx->conf->proc.poll_interval;
+	w.cloudstack_ok = cloudstack_back;
+	w.arg = &cw;
+	return reboot ? patch_reboot_host(t->pool, t->xs->uuid, &w) :
+	    patch_restart_toolstack(t->pool, t->xs->uuid, &w);
+}
+
+static int
+cmd_patch_apply_exec(struct cmd_ctx *ctx)
+{
+	int dry = !cmd_execute(ctx), after = cmd_opt(ctx, "--after-apply") != NULL;
+	unsigned guide = 0;
+	struct target t;
+	struct out *o;
+	int rc, i;
+
+	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+		return rc;
+	if (dry)
+		cmd_dry_header(ctx);
+	o = result_table();
+	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
+		struct patch p;
+		char *output = NULL;
+		int applied = 0, already = 0;
+		const char *cls = t.updates ? "pool_update" : "pool_patch";
+
+		if ((rc = patch_find(t.pool, t.updates, ctx->argv[i], &p)) != CSM_OK)
+			break;
+		if ((rc = patch_applied(t.pool, &p, t.xs->ref, &applied)) != CSM_OK) {
+			patch_clear(&p);
+			break;
+		}
+		if (applied) {
+			result_row(o, ctx->argv[i], &p, "already applied", "nothing to do");
+			if (dry)
+				printf("-- %s is already applied on %s\n", p.name_label, t.name);
+		} else if (dry) {
+			printf("XenAPI %s.precheck(%s '%s', %s '%s');\n", cls, cls, p.name_label,
+			    "host", t.xs->name_label);
+			printf("XenAPI Async.%s.apply(%s '%s', host '%s'), then task.get_record "
+			    "until it ends, task.destroy;\n", cls, cls, p.name_label,
+			    t.xs->name_label);
+			printf("XenAPI %s to verify it is applied;\n", t.updates ?
+			    "host.get_updates(host)" : "host_patch.get_all_records()");
+			result_row(o, ctx->argv[i], &p, "would apply", NULL);
+			guide |= p.guidance;
+		} else if ((rc = patch_precheck(t.pool, &p, t.xs->ref, NULL)) == CSM_OK) {
+			rc = patch_apply(t.pool, &p, t.xs->ref, ctx->conf->proc.wait_timeout,
+			    &output, &already);
+			if (rc == CSM_OK) {
+				result_row(o, ctx->argv[i], &p, already ? "already applied" :
+				    "applied", already ? "PATCH_ALREADY_APPLIED" : output);
+				csm_info("%s: %s on %s", p.name_label, already ?
+				    "was already applied" : "applied and verified", t.name);
+				if (!already)
+					guide |= p.guidance;
+			}
+		}
+		free(output);
+		patch_clear(&p);
+	}
+	if (rc == CSM_OK && !dry)
+		rc = cmd_print(ctx, &o, 1);
+	out_free(o);
+	if (rc == CSM_OK && (guide & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV)))
+		csm_info("after-apply guidance: restart the %s VMs that run on %s when it is "
+		    "back in service", (guide & GUIDE_RESTART_HVM) && (guide & GUIDE_RESTART_PV) ?
+		    "HVM and PV" : guide & GUIDE_RESTART_HVM ? "HVM" : "PV", t.name);
+	if (rc == CSM_OK && (guide & (GUIDE_RESTART_HOST | GUIDE_RESTART_XAPI))) {
+		int reboot = (guide & GUIDE_RESTART_HOST) != 0;
+		if (dry)
+			printf("-- after-apply guidance: %s\n", reboot ? "reboot the host "
+			    "(host.disable, Async.host.reboot, wait until it is back)" :
+			    "restart the toolstack (host.restart_agent)");
+		else if (!after)
+			csm_info("after-apply guidance: %s %s: run 'csmaint %s %s --execute' or "
+			    "apply with --after-apply", reboot ? "reboot" : "restart the toolstack "
+			    "of", t.name, reboot ? "host reboot" : "host reboot --toolstack", t.name);
+		else
+			rc = cmd_wait_for_host(ctx, &t, reboot);
+	}
+	cmd_target_close(&t);
 	return rc;
 }

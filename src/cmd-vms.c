@@ -129,33 +129,20 @@ judge_db_vm(const struct db_res *r, int i, const struct pool_vm *vm, const char 
 }
 
 static int
-cross_check(struct cmd_ctx *ctx, long long id, const struct db_res *sql, struct out *o,
-    int *mismatches)
+cross_check(struct cmd_ctx *ctx, const struct db_res *sql, struct out *o, int *mismatches)
 {
-	struct db_res *host = NULL;
-	struct pool *pool = NULL;
-	struct pool_host *hosts = NULL;
+	struct target t;
 	struct pool_vm *vms = NULL;
-	const struct pool_host *me;
-	size_t nh = 0, nv = 0, j;
-	long long hid;
+	size_t nv = 0, j;
 	int rc, i;
-	char **seen;
+	char *seen = NULL;
 
-	if ((rc = cmd_host_pool(ctx, ctx->argv[0], &hid, &host, &pool)) != CSM_OK)
+	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
 		return rc;
-	if ((rc = pool_hosts(pool, &hosts, &nh)) != CSM_OK)
+	rc = pool_vms(t.pool, t.xs->api_major, t.xs->api_minor, t.xs->ref, &vms, &nv);
+	if (rc != CSM_OK)
 		goto out;
-	me = pool_host_match(hosts, nh, db_get(host, 0, CS_H_UUID), db_get(host, 0, CS_H_IP));
-	if (me == NULL) {
-		rc = csm_err_set(CSM_ECONFLICT, "the XenServer pool at %s has no host with uuid "
-		    "%s or address %s (CloudStack host %lld)", pool_url(pool),
-		    db_get(host, 0, CS_H_UUID), db_get(host, 0, CS_H_IP), id);
-		goto out;
-	}
-	if ((rc = pool_vms(pool, me->api_major, me->api_minor, me->ref, &vms, &nv)) != CSM_OK)
-		goto out;
-	seen = xcalloc(nv ? nv : 1, sizeof(char *));
+	seen = xcalloc(nv ? nv : 1, 1);
 	for (i = 0; i < db_res_rows(sql); i++) {
 		const struct pool_vm *vm = find_vm(vms, nv, db_get(sql, i, CS_V_INSTANCE));
 		int bad = 0;
@@ -163,8 +150,8 @@ cross_check(struct cmd_ctx *ctx, long long id, const struct db_res *sql, struct 
 
 		out_row(o);
 		sql_cells(o, sql, i);
-		xapi_cells(o, vm, hosts, nh);
-		f = judge_db_vm(sql, i, vm, me->ref, &bad);
+		xapi_cells(o, vm, t.hosts, t.nh);
+		f = judge_db_vm(sql, i, vm, t.xs->ref, &bad);
 		out_cell(o, C_FINDING, f);
 		if (bad) {
 			(*mismatches)++;
@@ -172,20 +159,18 @@ cross_check(struct cmd_ctx *ctx, long long id, const struct db_res *sql, struct 
 			    db_get(sql, i, CS_V_ID), f);
 		}
 		if (vm != NULL)
-			seen[vm - vms] = "";
+			seen[vm - vms] = 1;
 	}
 	/* VMs the hypervisor runs here that the database does not place here. */
 	for (j = 0; j < nv; j++) {
 		struct db_res *r = NULL;
 		const char *f;
 
-		if (seen[j] || vms[j].control_domain || strcmp(vms[j].resident_on, me->ref) != 0 ||
+		if (seen[j] || vms[j].control_domain || strcmp(vms[j].resident_on, t.xs->ref) != 0 ||
 		    strcmp(vms[j].power_state, "Halted") == 0)
 			continue;
-		if ((rc = cs_vm_by_instance(ctx->db, vms[j].name_label, &r)) != CSM_OK) {
-			free(seen);
+		if ((rc = cs_vm_by_instance(ctx->db, vms[j].name_label, &r)) != CSM_OK)
 			goto out;
-		}
 		out_row(o);
 		if (db_res_rows(r) > 0) {
 			sql_cells(o, r, 0);
@@ -195,18 +180,16 @@ cross_check(struct cmd_ctx *ctx, long long id, const struct db_res *sql, struct 
 			out_cell(o, C_INSTANCE, vms[j].name_label);
 			f = "runs here; unknown to CloudStack";
 		}
-		xapi_cells(o, &vms[j], hosts, nh);
+		xapi_cells(o, &vms[j], t.hosts, t.nh);
 		out_cell(o, C_FINDING, f);
 		(*mismatches)++;
 		csm_info("VM %s: %s", vms[j].name_label, f);
 		db_res_free(r);
 	}
-	free(seen);
 out:
-	db_res_free(host);
+	free(seen);
 	pool_vms_free(vms, nv);
-	pool_hosts_free(hosts, nh);
-	pool_free(pool);
+	cmd_target_close(&t);
 	return rc;
 }
 
@@ -224,7 +207,7 @@ cmd_vms_exec(struct cmd_ctx *ctx)
 		return rc;
 	o = vms_table(xapi);
 	if (xapi) {
-		rc = cross_check(ctx, id, sql, o, &mismatches);
+		rc = cross_check(ctx, sql, o, &mismatches);
 	} else {
 		for (i = 0; i < db_res_rows(sql); i++) {
 			out_row(o);

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "db.h"
+#include "patch.h"
 #include "pool.h"
 
 const struct cmd_entry *const cmd_table[] = {
@@ -17,11 +18,15 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_show_entry,
 	&cmd_host_disable_entry,
 	&cmd_host_enable_entry,
-	&cmd_journal_list_entry,
-	&cmd_journal_show_entry,
-	&cmd_recover_entry,
+	&cmd_host_reboot_entry,
 	&cmd_vms_entry,
 	&cmd_patch_list_entry,
+	&cmd_patch_upload_entry,
+	&cmd_patch_precheck_entry,
+	&cmd_patch_apply_entry,
+	&cmd_recover_entry,
+	&cmd_journal_list_entry,
+	&cmd_journal_show_entry,
 	NULL
 };
 
@@ -105,31 +110,67 @@ cmd_print(struct cmd_ctx *ctx, struct out **tables, int n)
 }
 
 int
-cmd_host_pool(struct cmd_ctx *ctx, const char *spec, long long *id, struct db_res **host,
-    struct pool **pool)
+cmd_target_open(struct cmd_ctx *ctx, const char *spec, struct target *t)
 {
 	int rc;
 
-	*host = NULL;
-	*pool = NULL;
-	if ((rc = cs_host_resolve(ctx->db, spec, id)) != CSM_OK)
+	memset(t, 0, sizeof(*t));
+	if ((rc = cs_host_resolve(ctx->db, spec, &t->id)) != CSM_OK)
 		return rc;
-	if ((rc = cs_host_get(ctx->db, *id, host)) != CSM_OK)
+	if ((rc = cs_host_get(ctx->db, t->id, &t->row)) != CSM_OK)
 		return rc;
-	if (strcmp(db_get(*host, 0, CS_H_TYPE), "Routing") != 0) {
+	t->name = db_get(t->row, 0, CS_H_NAME);
+	if (strcmp(db_get(t->row, 0, CS_H_TYPE), "Routing") != 0) {
 		rc = csm_err_set(CSM_ECONFLICT, "host %lld (%s) is a %s host, not a XenServer "
-		    "hypervisor", *id, db_get(*host, 0, CS_H_NAME), db_get(*host, 0, CS_H_TYPE));
+		    "hypervisor", t->id, t->name, db_get(t->row, 0, CS_H_TYPE));
 		goto fail;
 	}
-	rc = pool_connect(ctx->conf, db_get(*host, 0, CS_H_IP), pool);
+	rc = pool_connect(ctx->conf, db_get(t->row, 0, CS_H_IP), &t->pool);
 	if (rc != CSM_OK) {
-		csm_err_prefix("cannot reach XenServer host %lld (%s) at %s", *id,
-		    db_get(*host, 0, CS_H_NAME), db_get(*host, 0, CS_H_IP));
+		csm_err_prefix("cannot reach XenServer host %lld (%s) at %s", t->id, t->name,
+		    db_get(t->row, 0, CS_H_IP));
 		goto fail;
 	}
+	if ((rc = pool_hosts(t->pool, &t->hosts, &t->nh)) != CSM_OK)
+		goto fail;
+	t->xs = pool_host_match(t->hosts, t->nh, db_get(t->row, 0, CS_H_UUID),
+	    db_get(t->row, 0, CS_H_IP));
+	if (t->xs == NULL) {
+		rc = csm_err_set(CSM_ECONFLICT, "the XenServer pool at %s has no host with uuid "
+		    "%s or address %s (CloudStack host %lld, %s)", pool_url(t->pool),
+		    db_get(t->row, 0, CS_H_UUID), db_get(t->row, 0, CS_H_IP), t->id, t->name);
+		goto fail;
+	}
+	t->updates = patch_uses_updates(t->xs);
 	return CSM_OK;
 fail:
-	db_res_free(*host);
-	*host = NULL;
+	cmd_target_close(t);
 	return rc;
+}
+
+void
+cmd_target_close(struct target *t)
+{
+	pool_hosts_free(t->hosts, t->nh);
+	pool_free(t->pool);
+	db_res_free(t->row);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+cmd_execute(const struct cmd_ctx *ctx)
+{
+	return cmd_opt(ctx, "--execute") != NULL;
+}
+
+void
+cmd_dry_header(const struct cmd_ctx *ctx)
+{
+	int i;
+
+	printf("-- dry run: csmaint %s", ctx->entry->name);
+	for (i = 0; i < ctx->argc; i++)
+		printf(" %s", ctx->argv[i]);
+	printf(" would make these calls; nothing was changed.\n-- Add --execute to run "
+	    "them.\n");
 }

@@ -65,13 +65,34 @@ void cmd_usage_all(FILE *fp);
 
 struct db_res;
 struct pool;
+struct pool_host;
+
+/* A CloudStack host and the XenServer host it is, reached over XenAPI. */
+struct target {
+	long long		 id;
+	const char		*name;		/* CloudStack host name (in row) */
+	struct db_res		*row;		/* CS_H_* columns */
+	struct pool		*pool;
+	struct pool_host	*hosts;		/* every host of the pool */
+	size_t			 nh;
+	const struct pool_host	*xs;		/* this host in the pool */
+	int			 updates;	/* 7.1+: pool_update */
+};
 
 /*
- * Resolve HOST (id, name, uuid), read its row (CS_H_* columns) and log in to its
- * XenServer pool through its private_ip_address.  Both results are the caller's.
+ * Resolve HOST (id, name, uuid), read its row, log in to its XenServer pool through
+ * its private_ip_address and find it there.  cmd_target_close() releases everything.
  */
-int cmd_host_pool(struct cmd_ctx *ctx, const char *spec, long long *id,
-    struct db_res **host, struct pool **pool);
+int cmd_target_open(struct cmd_ctx *ctx, const char *spec, struct target *t);
+void cmd_target_close(struct target *t);
+
+/* Reboot (reboot != 0) or restart the toolstack of T's host and wait until both
+ * XenServer and CloudStack see it back (procedure.reboot_timeout). */
+int cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot);
+
+/* Was --execute given?  And the first line every XenAPI dry run prints. */
+int cmd_execute(const struct cmd_ctx *ctx);
+void cmd_dry_header(const struct cmd_ctx *ctx);
 
 /* Emit tables on stdout in the context's format. */
 int cmd_print(struct cmd_ctx *ctx, struct out **tables, int n);
@@ -88,5 +109,9 @@ extern const struct cmd_entry cmd_journal_show_entry;
 extern const struct cmd_entry cmd_recover_entry;
 extern const struct cmd_entry cmd_vms_entry;
 extern const struct cmd_entry cmd_patch_list_entry;
+extern const struct cmd_entry cmd_patch_upload_entry;
+extern const struct cmd_entry cmd_patch_precheck_entry;
+extern const struct cmd_entry cmd_patch_apply_entry;
+extern const struct cmd_entry cmd_host_reboot_entry;
 
 #endif

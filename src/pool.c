@@ -127,6 +127,12 @@ pool_xapi(struct pool *p)
 	return p->xapi;
 }
 
+struct http *
+pool_http(struct pool *p)
+{
+	return p->http;
+}
+
 const char *
 pool_url(const struct pool *p)
 {

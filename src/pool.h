@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 struct conf;
+struct http;
 struct pool;
 struct xapi;
 struct xmlrpc_value;
@@ -22,6 +23,7 @@ struct xmlrpc_value;
 int pool_connect(struct conf *c, const char *address, struct pool **out);
 void pool_free(struct pool *p);
 struct xapi *pool_xapi(struct pool *p);
+struct http *pool_http(struct pool *p);		/* for the upload's PUT */
 const char *pool_url(const struct pool *p);	/* the URL calls go to now (master) */
 
 struct pool_host {

@@ -370,7 +370,7 @@ xapi_call(struct xapi *x, const char *method, struct xmlrpc_value *const *params
 int
 xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ...)
 {
-	struct xmlrpc_value **p = NULL;
+	struct xmlrpc_value **p = NULL, *ignored = NULL;
 	const char *s;
 	size_t n = 0, i;
 	va_list ap;
@@ -382,7 +382,10 @@ xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ..
 		p[n++] = xmlrpc_string_new(s);
 	}
 	va_end(ap);
-	rc = xapi_call(x, method, p, n, result);
+	/* A NULL result: the caller only wants success or failure. */
+	rc = xapi_call(x, method, p, n, result ? result : &ignored);
+	if (result == NULL)
+		xmlrpc_value_free(ignored);
 	for (i = 0; i < n; i++)
 		xmlrpc_value_free(p[i]);
 	free(p);

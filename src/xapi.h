@@ -67,7 +67,8 @@ int xapi_logout(struct xapi *x);
  */
 int xapi_call(struct xapi *x, const char *method, struct xmlrpc_value *const *params,
     size_t n, struct xmlrpc_value **result);
-/* The same with string parameters (refs, uuids, labels), NULL-terminated. */
+/* The same with string parameters (refs, uuids, labels), NULL-terminated; result may be
+ * NULL when only success matters. */
 int xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ...)
     __attribute__((sentinel));
 

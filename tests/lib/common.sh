@@ -129,3 +129,17 @@ xapi_setup() {
 
 # simctl ARGS...: drive the XenAPI simulator's control interface.
 simctl() { /usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/simctl" --state-dir "$XS_STATE" "$@"; }
+
+# mkpatch FILE UUID NAME GUIDANCE [EXTRA...]: a hotfix file in the simulator's format
+# (line 1 the metadata xapi would read with the patch's "info", line 2 the signature).
+mkpatch() {
+	local file=$1 uuid=$2 name=$3 guidance=$4
+	shift 4
+	{
+		printf 'XSUPDATE uuid=%s name-label=%s version=1.0 after-apply-guidance=%s' \
+			"$uuid" "$name" "$guidance"
+		[ $# -gt 0 ] && printf ' %s' "$@"
+		printf '\nSIGNATURE ok\n'
+		head -c 65536 /dev/urandom | base64
+	} >"$file"
+}

@@ -1,0 +1,617 @@
+/* patch.c: hotfix upload, precheck, apply, verification and after-apply guidance. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csmaint.h"
+#include "http.h"
+#include "patch.h"
+#include "pool.h"
+#include "xapi.h"
+#include "xmlrpc.h"
+
+void
+patch_clear(struct patch *p)
+{
+	free(p->ref);
+	free(p->update);
+	free(p->uuid);
+	free(p->name_label);
+	free(p->guidance_text);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+patch_uses_updates(const struct pool_host *h)
+{
+	return h->api_major > 2 || (h->api_major == 2 && h->api_minor >= 6);
+}
+
+char *
+patch_name_of_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	static const char *const ext[] = { ".xsupdate", ".iso", ".zip" };
+	size_t i, len;
+	char *name;
+
+	name = xstrdup(base ? base + 1 : path);
+	len = strlen(name);
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t el = strlen(ext[i]);
+		if (len > el && strcasecmp(name + len - el, ext[i]) == 0) {
+			name[len - el] = '\0';
+			break;
+		}
+	}
+	return name;
+}
+
+unsigned
+patch_guidance_bits(const char *text)
+{
+	unsigned bits = 0;
+
+	if (text == NULL)
+		return 0;
+	if (strstr(text, "restartHost"))
+		bits |= GUIDE_RESTART_HOST;
+	if (strstr(text, "restartXAPI"))
+		bits |= GUIDE_RESTART_XAPI;
+	if (strstr(text, "restartHVM"))
+		bits |= GUIDE_RESTART_HVM;
+	if (strstr(text, "restartPV"))
+		bits |= GUIDE_RESTART_PV;
+	return bits;
+}
+
+static char *
+guidance_text(const struct xmlrpc_value *rec)
+{
+	const struct xmlrpc_value *g = xmlrpc_struct_get(rec, "after_apply_guidance");
+	char buf[256] = "";
+	size_t i, len = 0;
+
+	for (i = 0; g != NULL && i < xmlrpc_len(g) && len < sizeof(buf) - 32; i++) {
+		const char *s = NULL;
+		if (xmlrpc_as_string(xmlrpc_array_get(g, i), &s) == CSM_OK)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+			    len ? " " : "", s);
+	}
+	return xstrdup(buf);
+}
+
+/* Fill OUT from a pool_patch or pool_update record. */
+static void
+fill(struct patch *out, int updates, const char *ref, const struct xmlrpc_value *rec)
+{
+	const char *s;
+
+	patch_clear(out);
+	if (updates) {
+		out->update = xstrdup(ref);
+	} else {
+		out->ref = xstrdup(ref);
+		s = pool_str(rec, "pool_update");
+		if (s != NULL && strcmp(s, "OpaqueRef:NULL") != 0)
+			out->update = xstrdup(s);
+	}
+	out->uuid = xstrdup(pool_str(rec, "uuid") ? pool_str(rec, "uuid") : "");
+	out->name_label = xstrdup(pool_str(rec, "name_label") ? pool_str(rec, "name_label") : "");
+	out->guidance_text = guidance_text(rec);
+	out->guidance = patch_guidance_bits(out->guidance_text);
+}
+
+int
+patch_find(struct pool *pool, int updates, const char *spec, struct patch *out)
+{
+	struct xmlrpc_value *all = NULL;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = xapi_call_s(pool_xapi(pool), updates ? "pool_update.get_all_records" :
+	    "pool_patch.get_all_records", &all, NULL);
+	if (rc != CSM_OK)
+		return rc;
+	for (i = 0; i < xmlrpc_len(all); i++) {
+		const struct xmlrpc_value *r = xmlrpc_struct_value_at(all, i);
+		const char *u = pool_str(r, "uuid"), *n = pool_str(r, "name_label");
+		if ((u && strcasecmp(u, spec) == 0) || (n && strcmp(n, spec) == 0)) {
+			fill(out, updates, xmlrpc_struct_name_at(all, i), r);
+			xmlrpc_value_free(all);
+			return CSM_OK;
+		}
+	}
+	xmlrpc_value_free(all);
+	return csm_err_set(CSM_ENOTFOUND, "no %s '%s' on the pool (upload it first with "
+	    "'csmaint patch upload')", updates ? "update" : "patch", spec);
+}
+
+static int
+load_ref(struct pool *pool, int updates, const char *ref, struct patch *out)
+{
+	struct xmlrpc_value *rec = NULL;
+	int rc;
+
+	rc = xapi_call_s(pool_xapi(pool), updates ? "pool_update.get_record" :
+	    "pool_patch.get_record", &rec, ref, NULL);
+	if (rc == CSM_OK)
+		fill(out, updates, ref, rec);
+	xmlrpc_value_free(rec);
+	return rc;
+}
+
+/* The progress bar on a terminal: bytes, rate, ETA. */
+struct progress {
+	const char	*name;
+	double		 start, last;
+};
+
+static void
+draw(void *arg, uint64_t sent, uint64_t total)
+{
+	struct progress *pr = arg;
+	double now = csm_now(), el = now - pr->start, rate;
+
+	if (now - pr->last < 0.2 && sent < total)
+		return;
+	pr->last = now;
+	rate = el > 0 ? (double)sent / el : 0;
+	fprintf(stderr, "\r  %-24.24s %3d%%  %7.1f / %.1f MiB  %6.1f MiB/s  ETA %3.0fs ",
+	    pr->name, total ? (int)(sent * 100 / total) : 100, (double)sent / 1048576.0,
+	    (double)total / 1048576.0, rate / 1048576.0,
+	    rate > 0 ? (double)(total - sent) / rate : 0);
+	if (sent >= total)
+		fputc('\n', stderr);
+}
+
+/* The base of the master's URL: "https://host:port" without the path. */
+static char *
+url_base(const char *url)
+{
+	const char *p = strstr(url, "://");
+	const char *slash = p ? strchr(p + 3, '/') : NULL;
+
+	return slash ? xstrndup(url, (size_t)(slash - url)) : xstrdup(url);
+}
+
+int
+patch_upload(struct pool *pool, int updates, const char *path, int progress, double timeout,
+    struct patch *out, int *existed)
+{
+	struct xapi *x = pool_xapi(pool);
+	struct xmlrpc_value *task = NULL, *result = NULL;
+	struct progress pr;
+	const char *task_ref = NULL, *code, *res = NULL;
+	char *base = NULL, *url = NULL, *name = patch_name_of_file(path);
+	long status;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*existed = 0;
+	if (access(path, R_OK) != 0) {
+		rc = csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s': %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if ((rc = xapi_call_s(x, "task.create", &task, "csmaint patch upload", name, NULL)) !=
+	    CSM_OK || xmlrpc_as_string(task, &task_ref) != CSM_OK)
+		goto out;
+	/* The URL carries the session ref: a secret, never printed (http.c strips it). */
+	base = url_base(xapi_master_url(x));
+	url = xasprintf("%s/pool_patch_upload?session_id=%s&task_id=%s", base,
+	    xapi_session_ref(x), task_ref);
+	pr.name = name;
+	pr.start = pr.last = csm_now();
+	rc = http_put_file(pool_http(pool), url, path, progress ? draw : NULL, &pr);
+	status = http_status(pool_http(pool));
+	if (rc != CSM_OK) {
+		xapi_call_s(x, "task.cancel", NULL, task_ref, NULL);
+		xapi_call_s(x, "task.destroy", NULL, task_ref, NULL);
+		if (status == 401)
+			csm_err_set(CSM_EFAIL, "upload of '%s' refused: HTTP 401 (the pool master "
+			    "did not accept the session; is the account a pool operator?)", path);
+		else
+			csm_err_prefix("upload of '%s' failed", path);
+		goto out;
+	}
+	rc = xapi_task_wait(x, task_ref, timeout, &result);
+	code = xapi_error_code(x);
+	if (rc != CSM_OK && code != NULL && (strcmp(code, "PATCH_ALREADY_EXISTS") == 0 ||
+	    strcmp(code, "UPDATE_ALREADY_EXISTS") == 0)) {
+		size_t n;
+		const char *const *par = xapi_error_params(x, &n);
+		char *uuid = n > 0 ? xstrdup(par[0]) : xstrdup("");
+		*existed = 1;
+		csm_err_clear();
+		rc = patch_find(pool, updates, uuid, out);
+		free(uuid);
+		goto out;
+	}
+	if (rc != CSM_OK) {
+		char *why = patch_explain_error(pool);
+		if (why != NULL) {
+			csm_err_set(CSM_EFAIL, "upload of '%s' failed: %s", path, why);
+			free(why);
+		}
+		goto out;
+	}
+	/* The upload's task result is the bare pool_patch ref (NOTES §2.2). */
+	if (xmlrpc_as_string(result, &res) != CSM_OK || strncmp(res, "OpaqueRef:", 10) != 0) {
+		rc = csm_err_set(CSM_EFAIL, "upload of '%s': unexpected task result", path);
+		goto out;
+	}
+	if ((rc = load_ref(pool, 0, res, out)) != CSM_OK)
+		goto out;
+	if (updates && out->update != NULL) {
+		/* 7.1+: the upload introduced a pool_update; work with it (NOTES §2.4). */
+		char *u = xstrdup(out->update);
+		patch_clear(out);
+		rc = load_ref(pool, 1, u, out);
+		free(u);
+	}
+out:
+	xmlrpc_value_free(task);
+	xmlrpc_value_free(result);
+	free(base);
+	free(url);
+	free(name);
+	return rc;
+}
+
+/* XenCenter's rule: an <error errorcode="…"> in a successful precheck is a failure. */
+static int
+precheck_output_error(const char *s, char *code, size_t len)
+{
+	const char *e = s ? strstr(s, "<error") : NULL, *c, *q;
+
+	if (e == NULL || strstr(e, "</error>") == NULL)
+		return 0;
+	c = strstr(e, "errorcode=\"");
+	snprintf(code, len, "%s", "PATCH_PRECHECK_FAILED_UNKNOWN_ERROR");
+	if (c != NULL && (q = strchr(c + 11, '"')) != NULL && (size_t)(q - c - 11) < len)
+		snprintf(code, len, "%.*s", (int)(q - c - 11), c + 11);
+	return 1;
+}
+
+int
+patch_precheck(struct pool *pool, const struct patch *p, const char *host_ref, char **output)
+{
+	struct xmlrpc_value *res = NULL;
+	const char *s = NULL;
+	char code[128];
+	int rc;
+
+	if (output)
+		*output = NULL;
+	if (p->update != NULL && p->ref == NULL)
+		rc = xapi_call_s(pool_xapi(pool), "pool_update.precheck", &res, p->update,
+		    host_ref, NULL);
+	else
+		rc = xapi_call_s(pool_xapi(pool), "pool_patch.precheck", &res, p->ref, host_ref,
+		    NULL);
+	if (rc != CSM_OK) {
+		char *why = patch_explain_error(pool);
+		if (why != NULL) {
+			csm_err_set(CSM_ECONFLICT, "precheck of %s failed: %s", p->name_label, why);
+			free(why);
+			return CSM_ECONFLICT;
+		}
+		return rc;
+	}
+	xmlrpc_as_string(res, &s);
+	if (precheck_output_error(s, code, sizeof(code))) {
+		csm_err_set(CSM_ECONFLICT, "precheck of %s failed: %s (in the precheck output: "
+		    "%.200s)", p->name_label, code, s);
+		xmlrpc_value_free(res);
+		return CSM_ECONFLICT;
+	}
+	if (output && s)
+		*output = xstrdup(s);
+	xmlrpc_value_free(res);
+	return CSM_OK;
+}
+
+int
+patch_applied(struct pool *pool, const struct patch *p, const char *host_ref, int *applied)
+{
+	struct xmlrpc_value *v = NULL;
+	size_t i;
+	int rc;
+
+	*applied = 0;
+	if (p->update != NULL && p->ref == NULL) {
+		if ((rc = xapi_call_s(pool_xapi(pool), "host.get_updates", &v, host_ref, NULL)) !=
+		    CSM_OK)
+			return rc;
+		for (i = 0; i < xmlrpc_len(v); i++) {
+			const char *u = NULL;
+			if (xmlrpc_as_string(xmlrpc_array_get(v, i), &u) == CSM_OK &&
+			    strcmp(u, p->update) == 0)
+				*applied = 1;
+		}
+		xmlrpc_value_free(v);
+		return CSM_OK;
+	}
+	/* NOTES §2.1: applied = a host_patch of this host for P with applied=true. */
+	if ((rc = xapi_call_s(pool_xapi(pool), "host_patch.get_all_records", &v, NULL)) != CSM_OK)
+		return rc;
+	for (i = 0; i < xmlrpc_len(v); i++) {
+		const struct xmlrpc_value *r = xmlrpc_struct_value_at(v, i);
+		const char *h = pool_str(r, "host"), *pp = pool_str(r, "pool_patch");
+		if (h && pp && strcmp(h, host_ref) == 0 && strcmp(pp, p->ref) == 0 &&
+		    pool_bool(r, "applied", 0))
+			*applied = 1;
+	}
+	xmlrpc_value_free(v);
+	return CSM_OK;
+}
+
+int
+patch_apply(struct pool *pool, const struct patch *p, const char *host_ref, double timeout,
+    char **output, int *already)
+{
+	struct xapi *x = pool_xapi(pool);
+	struct xmlrpc_value *params[2], *res = NULL;
+	const char *code, *s = NULL;
+	int rc, applied;
+	int upd = p->update != NULL && p->ref == NULL;
+
+	*already = 0;
+	if (output)
+		*output = NULL;
+	params[0] = xmlrpc_string_new(upd ? p->update : p->ref);
+	params[1] = xmlrpc_string_new(host_ref);
+	rc = xapi_async_call(x, upd ? "Async.pool_update.apply" : "Async.pool_patch.apply",
+	    params, 2, timeout, &res);
+	xmlrpc_value_free(params[0]);
+	xmlrpc_value_free(params[1]);
+	code = xapi_error_code(x);
+	if (rc != CSM_OK && code != NULL && (strcmp(code, "PATCH_ALREADY_APPLIED") == 0 ||
+	    strcmp(code, "UPDATE_ALREADY_APPLIED") == 0)) {
+		*already = 1;
+		csm_err_clear();
+		rc = CSM_OK;
+	} else if (rc != CSM_OK) {
+		char *why = patch_explain_error(pool);
+		if (why != NULL) {
+			csm_err_set(CSM_EFAIL, "apply of %s failed: %s", p->name_label, why);
+			free(why);
+		}
+		return CSM_EFAIL;
+	}
+	if (output && res && xmlrpc_as_string(res, &s) == CSM_OK)
+		*output = xstrdup(s);
+	xmlrpc_value_free(res);
+	if ((rc = patch_applied(pool, p, host_ref, &applied)) != CSM_OK)
+		return rc;
+	if (!applied)
+		return csm_err_set(CSM_EFAIL, "apply of %s reported success, but the host does "
+		    "not show it as applied", p->name_label);
+	return CSM_OK;
+}
+
+char *
+patch_explain_error(struct pool *pool)
+{
+	struct xapi *x = pool_xapi(pool);
+	const char *c = xapi_error_code(x);
+	const char *const *p;
+	size_t n;
+	char *list, *q;
+
+	if (c == NULL)
+		return NULL;
+	p = xapi_error_params(x, &n);
+#define P(i) ((i) < n ? p[i] : "?")
+	if (strstr(c, "PRECHECK_FAILED_WRONG_SERVER_VERSION"))
+		return xasprintf("%s: the host runs version %s, the patch requires %s", c, P(1),
+		    P(2));
+	if (strstr(c, "PRECHECK_FAILED_WRONG_SERVER_BUILD"))
+		return xasprintf("%s: the host runs build %s, the patch requires %s", c, P(1),
+		    P(2));
+	if (strstr(c, "PRECHECK_FAILED_PREREQUISITE_MISSING")) {
+		list = xstrdup(P(1));
+		for (q = list; *q; q++)
+			if (*q == ';')
+				*q = ',';
+		q = xasprintf("%s: prerequisite patches missing on the host: %s", c, list);
+		free(list);
+		return q;
+	}
+	if (strstr(c, "PRECHECK_FAILED_CONFLICT_PRESENT"))
+		return xasprintf("%s: a conflicting update is installed: %s", c, P(1));
+	if (strstr(c, "PRECHECK_FAILED_VM_RUNNING"))
+		return xasprintf("%s: VMs are running on the host; this patch needs them moved "
+		    "off or shut down", c);
+	if (strstr(c, "PRECHECK_FAILED_OUT_OF_SPACE"))
+		return xasprintf("%s: not enough disk space on the host: %s bytes free, %s "
+		    "needed", c, P(1), P(2));
+	if (strstr(c, "PRECHECK_FAILED_ISO_MOUNTED"))
+		return xasprintf("%s: an ISO is mounted in a VM on the host; eject it", c);
+	if (strstr(c, "PRECHECK_FAILED_GPGKEY_NOT_IMPORTED"))
+		return xasprintf("%s: the update's signing key is not imported on the host", c);
+	if (strstr(c, "PRECHECK_FAILED_UNKNOWN_ERROR"))
+		return xasprintf("%s: %s", c, P(1));
+	if (strcmp(c, "OUT_OF_SPACE") == 0)
+		return xasprintf("OUT_OF_SPACE: not enough space in %s on the pool master (an "
+		    "upload needs about three times the file's size free)", P(0));
+	if (strcmp(c, "INVALID_PATCH") == 0 || strcmp(c, "INVALID_UPDATE") == 0)
+		return xasprintf("%s: the file is not a valid hotfix (bad signature or damaged "
+		    "file)%s%s", c, n ? ": " : "", n ? P(0) : "");
+	if (strcmp(c, "INVALID_PATCH_WITH_LOG") == 0)
+		return xasprintf("%s: the hotfix's metadata is not valid: %s", c, P(0));
+	if (strncmp(c, "PATCH_APPLY_FAILED", 18) == 0 || strcmp(c, "UPDATE_APPLY_FAILED") == 0)
+		return xasprintf("%s: %s", c, P(0));
+	if (strcmp(c, "HOST_IN_USE") == 0)
+		return xasprintf("HOST_IN_USE: VM %s still runs on the host", P(2));
+	if (strcmp(c, "HOST_NOT_DISABLED") == 0)
+		return xstrdup("HOST_NOT_DISABLED: the host must be disabled in XenServer first");
+	if (strcmp(c, "OTHER_OPERATION_IN_PROGRESS") == 0)
+		return xasprintf("OTHER_OPERATION_IN_PROGRESS: another operation (%s %s) is "
+		    "running; try again later", P(0), P(1));
+#undef P
+	return NULL;
+}
+
+/* Read the host's record by uuid: fills the facts the waits look at. */
+struct seen {
+	char	boot[64], agent[64];
+	int	live, enabled;
+	char	ref[128];
+};
+
+static int
+look(struct pool *pool, const char *uuid, struct seen *s)
+{
+	struct xapi *x = pool_xapi(pool);
+	struct xmlrpc_value *ref = NULL, *rec = NULL, *m = NULL;
+	const char *r = NULL, *mref, *oc;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->live = -1;
+	if ((rc = xapi_call_s(x, "host.get_by_uuid", &ref, uuid, NULL)) != CSM_OK ||
+	    xmlrpc_as_string(ref, &r) != CSM_OK)
+		goto out;
+	snprintf(s->ref, sizeof(s->ref), "%s", r);
+	if ((rc = xapi_call_s(x, "host.get_record", &rec, r, NULL)) != CSM_OK)
+		goto out;
+	s->enabled = pool_bool(rec, "enabled", 0);
+	oc = NULL;
+	if (xmlrpc_struct_get(rec, "other_config") != NULL) {
+		oc = pool_str(xmlrpc_struct_get(rec, "other_config"), "boot_time");
+		snprintf(s->boot, sizeof(s->boot), "%s", oc ? oc : "");
+		oc = pool_str(xmlrpc_struct_get(rec, "other_config"), "agent_start_time");
+		snprintf(s->agent, sizeof(s->agent), "%s", oc ? oc : "");
+	}
+	mref = pool_str(rec, "metrics");
+	if (mref != NULL && xapi_call_s(x, "host_metrics.get_record", &m, mref, NULL) == CSM_OK)
+		s->live = pool_bool(m, "live", -1);
+	rc = CSM_OK;
+out:
+	xmlrpc_value_free(ref);
+	xmlrpc_value_free(rec);
+	xmlrpc_value_free(m);
+	return rc;
+}
+
+static void
+sleep_s(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/* Wait until the key (boot_time or agent_start_time) changed and the host is back. */
+static int
+wait_back(struct pool *pool, const char *uuid, int agent, const char *before,
+    const struct host_wait *w, const char *what)
+{
+	double start = csm_now();
+	char last[512] = "nothing yet", now[512];
+	struct seen s;
+	int enable_sent = 0;
+
+	for (;;) {
+		if (look(pool, uuid, &s) != CSM_OK) {
+			snprintf(now, sizeof(now), "XenAPI not answering (%s)", csm_err_msg());
+		} else {
+			const char *key = agent ? s.agent : s.boot;
+			int changed = strcmp(key, before) != 0;
+
+			snprintf(now, sizeof(now), "%s %s, live %s, enabled %s",
+			    agent ? "agent_start_time" : "boot_time", changed ? "changed" :
+			    "unchanged", s.live == 1 ? "yes" : s.live == 0 ? "no" : "unknown",
+			    s.enabled ? "yes" : "no");
+			if (changed && s.live == 1 && !s.enabled && !enable_sent) {
+				/* XenCenter re-enables a host after its reboot (NOTES §4). */
+				xapi_call_s(pool_xapi(pool), "host.enable", NULL, s.ref, NULL);
+				enable_sent = 1;
+			}
+			if (changed && s.live == 1 && s.enabled) {
+				char cs[256] = "";
+				if (w->cloudstack_ok == NULL || w->cloudstack_ok(w->arg, cs,
+				    sizeof(cs))) {
+					csm_info("%s: back after %.0f s (%s%s%s)", what,
+					    csm_now() - start, now, cs[0] ? "; " : "", cs);
+					return CSM_OK;
+				}
+				snprintf(now + strlen(now), sizeof(now) - strlen(now),
+				    "; CloudStack: %s", cs);
+			}
+		}
+		if (strcmp(now, last) != 0) {
+			csm_info("%s: waiting: %s (%.0f s)", what, now, csm_now() - start);
+			snprintf(last, sizeof(last), "%s", now);
+		}
+		if (csm_now() - start >= w->timeout)
+			return csm_err_set(CSM_EFAIL, "%s did not come back within %.0f s; last "
+			    "seen: %s", what, w->timeout, last);
+		sleep_s(w->poll);
+	}
+}
+
+int
+patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wait *w)
+{
+	struct xapi *x = pool_xapi(pool);
+	struct xmlrpc_value *task = NULL, *param;
+	struct seen s;
+	char *what;
+	int rc;
+
+	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
+		return rc;
+	what = xasprintf("host %s", host_uuid);
+	/* host.reboot needs the host disabled in XenServer (NOTES §4). */
+	if (s.enabled && (rc = xapi_call_s(x, "host.disable", NULL, s.ref, NULL)) != CSM_OK)
+		goto out;
+	param = xmlrpc_string_new(s.ref);
+	rc = xapi_call(x, "Async.host.reboot", &param, 1, &task);
+	xmlrpc_value_free(param);
+	xmlrpc_value_free(task);
+	if (rc != CSM_OK) {
+		char *why = patch_explain_error(pool);
+		if (why != NULL) {
+			csm_err_set(CSM_EFAIL, "cannot reboot %s: %s", what, why);
+			free(why);
+		}
+		/* Leave XenServer's enabled flag as it was. */
+		if (s.enabled)
+			xapi_call_s(x, "host.enable", NULL, s.ref, NULL);
+		goto out;
+	}
+	csm_info("%s: reboot requested (boot_time %s)", what, s.boot);
+	rc = wait_back(pool, host_uuid, 0, s.boot, w, what);
+out:
+	free(what);
+	return rc;
+}
+
+int
+patch_restart_toolstack(struct pool *pool, const char *host_uuid, const struct host_wait *w)
+{
+	struct seen s;
+	char *what;
+	int rc;
+
+	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
+		return rc;
+	if ((rc = xapi_call_s(pool_xapi(pool), "host.restart_agent", NULL, s.ref, NULL)) !=
+	    CSM_OK)
+		return rc;
+	what = xasprintf("toolstack of host %s", host_uuid);
+	csm_info("%s: restart requested", what);
+	rc = wait_back(pool, host_uuid, 1, s.agent, w, what);
+	free(what);
+	return rc;
+}
