@@ -10,8 +10,10 @@
 #include "cloudstack.h"
 #include "cmd.h"
 #include "conf.h"
+#include "catalog.h"
 #include "db.h"
 #include "patch.h"
+#include "plan.h"
 #include "pool.h"
 #include "xapi.h"
 
@@ -19,6 +21,7 @@ static int cmd_patch_list_exec(struct cmd_ctx *);
 static int cmd_patch_upload_exec(struct cmd_ctx *);
 static int cmd_patch_precheck_exec(struct cmd_ctx *);
 static int cmd_patch_apply_exec(struct cmd_ctx *);
+static int cmd_patch_plan_exec(struct cmd_ctx *);
 
 static const struct cmd_opt list_opts[] = {
 	{ "--host", "HOST", "reach the pool through this CloudStack host; show whether "
@@ -53,6 +56,23 @@ const struct cmd_entry cmd_patch_upload_entry = {
 	.min_args = 1, .max_args = -1,
 	.needs = CMD_NEED_CONF | CMD_NEED_DB,
 	.exec = cmd_patch_upload_exec,
+};
+
+static const struct cmd_opt plan_opts[] = {
+	{ "--catalog", "FILE", "a local XenServer update catalog (updates.xml, as XenCenter "
+	    "reads it)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_patch_plan_entry = {
+	.name = "patch plan",
+	.args = "HOST [FILE...]",
+	.summary = "the minimal ordered set of hotfixes HOST still needs: no superseded "
+	    "patch, nothing already applied, prerequisites first (offline catalog)",
+	.opts = plan_opts,
+	.min_args = 1, .max_args = -1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_patch_plan_exec,
 };
 
 const struct cmd_entry cmd_patch_precheck_entry = {
@@ -397,6 +417,112 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 		else
 			rc = cmd_wait_for_host(ctx, &t, reboot);
 	}
+	cmd_target_close(&t);
+	return rc;
+}
+
+int
+cmd_plan_build(struct target *t, const char *catalog_path, char *const *files, int nfiles,
+    struct catalog **cat, struct plan **plan)
+{
+	struct pool_patch *pp = NULL;
+	struct plan_applied *applied = NULL;
+	struct plan_input in;
+	size_t np = 0, i, j, n = 0;
+	int rc;
+
+	*cat = NULL;
+	*plan = NULL;
+	if (catalog_path != NULL && (rc = catalog_load(catalog_path, cat)) != CSM_OK)
+		return rc;
+	if (catalog_path == NULL && nfiles == 0)
+		return csm_err_set(CSM_EUSAGE, "give --catalog FILE, hotfix files, or both");
+	/* What the host has applied: uuids, with names from the pool's patch records. */
+	if ((rc = pool_patches(t->pool, &pp, &np)) != CSM_OK)
+		goto out;
+	applied = xcalloc(t->xs->npatches + 1, sizeof(*applied));
+	for (i = 0; i < t->xs->npatches; i++) {
+		applied[n].uuid = t->xs->patches[i];
+		for (j = 0; j < np; j++)
+			if (pp[j].uuid && strcasecmp(pp[j].uuid, t->xs->patches[i]) == 0)
+				applied[n].name_label = pp[j].name_label;
+		n++;
+	}
+	memset(&in, 0, sizeof(in));
+	in.cat = *cat;
+	in.product_version = t->xs->product_version;
+	in.build_number = t->xs->build_number;
+	in.applied = applied;
+	in.napplied = n;
+	in.requested = (const char *const *)files;
+	in.nrequested = (size_t)nfiles;
+	rc = plan_compute(&in, plan);
+out:
+	free(applied);
+	pool_patches_free(pp, np);
+	if (rc != CSM_OK) {
+		catalog_free(*cat);
+		*cat = NULL;
+	}
+	return rc;
+}
+
+struct out *
+cmd_plan_table(const struct plan *plan)
+{
+	struct out *o = out_new("patches");
+	size_t i;
+
+	out_col(o, "order", OUT_NUM);
+	out_col(o, "name_label", OUT_STR);
+	out_col(o, "uuid", OUT_STR);
+	out_col(o, "action", OUT_STR);
+	out_col(o, "after_apply_guidance", OUT_STR);
+	out_col(o, "file", OUT_STR);
+	out_col(o, "reason", OUT_STR);
+	for (i = 0; i < plan->nentries; i++) {
+		const struct plan_entry *e = &plan->entries[i];
+		out_row(o);
+		if (e->action == PLAN_APPLY)
+			out_cell_num(o, 0, (long long)i + 1);
+		out_cell(o, 1, e->name_label);
+		out_cell(o, 2, e->uuid);
+		out_cell(o, 3, plan_action_name(e->action));
+		out_cell(o, 4, e->patch ? e->patch->guidance_text : NULL);
+		out_cell(o, 5, e->request);
+		out_cell(o, 6, e->reason);
+	}
+	return o;
+}
+
+static int
+cmd_patch_plan_exec(struct cmd_ctx *ctx)
+{
+	struct catalog *cat = NULL;
+	struct plan *plan = NULL;
+	struct plan_after after;
+	struct target t;
+	struct out *o;
+	int rc;
+
+	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+		return rc;
+	rc = cmd_plan_build(&t, cmd_opt(ctx, "--catalog"), ctx->argv + 1, ctx->argc - 1, &cat,
+	    &plan);
+	if (rc == CSM_OK) {
+		o = cmd_plan_table(plan);
+		rc = cmd_print(ctx, &o, 1);
+		out_free(o);
+		plan_after_apply(plan, &after);
+		csm_info("host %lld (%s), XenServer %s build %s: %zu to apply%s", t.id, t.name,
+		    t.xs->product_version ? t.xs->product_version : "?",
+		    t.xs->build_number ? t.xs->build_number : "?", plan->napply,
+		    after.reboot_host ? ", then a host reboot" : after.restart_toolstack ?
+		    ", then a toolstack restart" : "");
+		plan_after_free(&after);
+	}
+	plan_free(plan);
+	catalog_free(cat);
 	cmd_target_close(&t);
 	return rc;
 }

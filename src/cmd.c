@@ -22,6 +22,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_vms_entry,
 	&cmd_patch_list_entry,
 	&cmd_patch_upload_entry,
+	&cmd_patch_plan_entry,
 	&cmd_patch_precheck_entry,
 	&cmd_patch_apply_entry,
 	&cmd_recover_entry,

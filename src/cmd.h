@@ -90,6 +90,14 @@ void cmd_target_close(struct target *t);
  * XenServer and CloudStack see it back (procedure.reboot_timeout). */
 int cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot);
 
+struct catalog;
+struct plan;
+struct out;
+/* The plan for T's host from a catalog file and/or hotfix files (patch plan, hotfix). */
+int cmd_plan_build(struct target *t, const char *catalog_path, char *const *files,
+    int nfiles, struct catalog **cat, struct plan **plan);
+struct out *cmd_plan_table(const struct plan *plan);
+
 /* Was --execute given?  And the first line every XenAPI dry run prints. */
 int cmd_execute(const struct cmd_ctx *ctx);
 void cmd_dry_header(const struct cmd_ctx *ctx);
@@ -110,6 +118,7 @@ extern const struct cmd_entry cmd_recover_entry;
 extern const struct cmd_entry cmd_vms_entry;
 extern const struct cmd_entry cmd_patch_list_entry;
 extern const struct cmd_entry cmd_patch_upload_entry;
+extern const struct cmd_entry cmd_patch_plan_entry;
 extern const struct cmd_entry cmd_patch_precheck_entry;
 extern const struct cmd_entry cmd_patch_apply_entry;
 extern const struct cmd_entry cmd_host_reboot_entry;
