@@ -267,3 +267,32 @@ cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **out)
 {
 	return db_query(db, out, SQL_VM_BY_INSTANCE, "s", instance_name);
 }
+
+/* VMs on a host or migrating from it: the set CloudStack's own work could touch. */
+#define HOST_VMS \
+	"SELECT vm.id FROM vm_instance vm WHERE vm.removed IS NULL" \
+	" AND (vm.host_id = ? OR vm.last_host_id = ?)"
+
+static const char SQL_HA_PENDING[] =
+	"SELECT w.id, w.type, w.instance_id, w.step FROM op_ha_work w"
+	" WHERE w.step NOT IN ('Done', 'Cancelled', 'Error')"
+	" AND (w.host_id = ? OR w.instance_id IN (" HOST_VMS ")) ORDER BY w.id";
+
+static const char SQL_JOBS_PENDING[] =
+	"SELECT j.id, j.job_cmd, j.instance_type, j.instance_id FROM async_job j"
+	" WHERE j.job_status = 0 AND j.removed IS NULL"
+	" AND ((j.instance_type = 'Host' AND j.instance_id = ?)"
+	" OR (j.instance_type = 'VirtualMachine' AND j.instance_id IN (" HOST_VMS ")))"
+	" ORDER BY j.id";
+
+int
+cs_pending_ha(struct db *db, long long id, struct db_res **out)
+{
+	return db_query(db, out, SQL_HA_PENDING, "iii", id, id, id);
+}
+
+int
+cs_pending_jobs(struct db *db, long long id, struct db_res **out)
+{
+	return db_query(db, out, SQL_JOBS_PENDING, "iii", id, id, id);
+}

@@ -60,6 +60,12 @@ int cs_vms_on_host(struct db *db, long long id, struct db_res **out);
 /* The live VM whose instance_name (the XenServer name_label) is NAME (CS_V_* columns). */
 int cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **out);
 
+/* CloudStack work in progress on the host or its VMs: op_ha_work rows not Done,
+ * Cancelled or Error (id, type, instance_id, step), and unfinished async jobs
+ * (id, job_cmd, instance_type, instance_id). */
+int cs_pending_ha(struct db *db, long long id, struct db_res **out);
+int cs_pending_jobs(struct db *db, long long id, struct db_res **out);
+
 /* Is S a value CloudStack writes to the allocation column ("Enabled"/"Disabled")? */
 int cs_valid_state(const char *s);
 

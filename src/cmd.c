@@ -20,6 +20,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_enable_entry,
 	&cmd_host_reboot_entry,
 	&cmd_vms_entry,
+	&cmd_check_entry,
 	&cmd_patch_list_entry,
 	&cmd_patch_upload_entry,
 	&cmd_patch_plan_entry,

@@ -116,6 +116,7 @@ extern const struct cmd_entry cmd_journal_list_entry;
 extern const struct cmd_entry cmd_journal_show_entry;
 extern const struct cmd_entry cmd_recover_entry;
 extern const struct cmd_entry cmd_vms_entry;
+extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_patch_list_entry;
 extern const struct cmd_entry cmd_patch_upload_entry;
 extern const struct cmd_entry cmd_patch_plan_entry;
