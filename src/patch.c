@@ -448,8 +448,18 @@ patch_explain_error(struct pool *pool)
 		return xasprintf("%s: the hotfix's metadata is not valid: %s", c, P(0));
 	if (strncmp(c, "PATCH_APPLY_FAILED", 18) == 0 || strcmp(c, "UPDATE_APPLY_FAILED") == 0)
 		return xasprintf("%s: %s", c, P(0));
-	if (strcmp(c, "HOST_IN_USE") == 0)
-		return xasprintf("HOST_IN_USE: VM %s still runs on the host", P(2));
+	if (strcmp(c, "HOST_IN_USE") == 0) {
+		/* Name the VM for the operator (the error carries only its ref). */
+		struct xmlrpc_value *nm = NULL;
+		const char *label = NULL;
+		char *ref = xstrdup(P(2)), *msg;
+		if (xapi_call_s(x, "VM.get_name_label", &nm, ref, NULL) == CSM_OK)
+			xmlrpc_as_string(nm, &label);
+		msg = xasprintf("HOST_IN_USE: VM %s still runs on the host", label ? label : ref);
+		xmlrpc_value_free(nm);
+		free(ref);
+		return msg;
+	}
 	if (strcmp(c, "HOST_NOT_DISABLED") == 0)
 		return xstrdup("HOST_NOT_DISABLED: the host must be disabled in XenServer first");
 	if (strcmp(c, "OTHER_OPERATION_IN_PROGRESS") == 0)
@@ -461,6 +471,7 @@ patch_explain_error(struct pool *pool)
 
 /* Read the host's record by uuid: fills the facts the waits look at. */
 struct seen {
+	char	name[256];
 	char	boot[64], agent[64];
 	int	live, enabled;
 	char	ref[128];
@@ -483,6 +494,8 @@ look(struct pool *pool, const char *uuid, struct seen *s)
 	if ((rc = xapi_call_s(x, "host.get_record", &rec, r, NULL)) != CSM_OK)
 		goto out;
 	s->enabled = pool_bool(rec, "enabled", 0);
+	snprintf(s->name, sizeof(s->name), "%s", pool_str(rec, "name_label") ?
+	    pool_str(rec, "name_label") : uuid);
 	oc = NULL;
 	if (xmlrpc_struct_get(rec, "other_config") != NULL) {
 		oc = pool_str(xmlrpc_struct_get(rec, "other_config"), "boot_time");
@@ -571,13 +584,29 @@ patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wa
 
 	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
 		return rc;
-	what = xasprintf("host %s", host_uuid);
+	what = xasprintf("XenServer host %s", s.name);
 	/* host.reboot needs the host disabled in XenServer (NOTES §4). */
 	if (s.enabled && (rc = xapi_call_s(x, "host.disable", NULL, s.ref, NULL)) != CSM_OK)
 		goto out;
 	param = xmlrpc_string_new(s.ref);
 	rc = xapi_call(x, "Async.host.reboot", &param, 1, &task);
 	xmlrpc_value_free(param);
+	if (rc == CSM_OK) {
+		/* The task fails at once when the host cannot reboot (HOST_IN_USE); when the
+		 * master goes down with it, the task and the connection vanish: that is the
+		 * reboot under way, not an error. */
+		const char *tref = NULL, *code;
+		struct xmlrpc_value *res = NULL;
+
+		if (xmlrpc_as_string(task, &tref) == CSM_OK &&
+		    xapi_task_wait(x, tref, w->timeout < 10 ? w->timeout : 10, &res) != CSM_OK &&
+		    (code = xapi_error_code(x)) != NULL && strcmp(code, "HANDLE_INVALID") != 0 &&
+		    strcmp(code, "SESSION_INVALID") != 0)
+			rc = CSM_EFAIL;
+		else
+			csm_err_clear();
+		xmlrpc_value_free(res);
+	}
 	xmlrpc_value_free(task);
 	if (rc != CSM_OK) {
 		char *why = patch_explain_error(pool);
@@ -609,7 +638,7 @@ patch_restart_toolstack(struct pool *pool, const char *host_uuid, const struct h
 	if ((rc = xapi_call_s(pool_xapi(pool), "host.restart_agent", NULL, s.ref, NULL)) !=
 	    CSM_OK)
 		return rc;
-	what = xasprintf("toolstack of host %s", host_uuid);
+	what = xasprintf("toolstack of XenServer host %s", s.name);
 	csm_info("%s: restart requested", what);
 	rc = wait_back(pool, host_uuid, 1, s.agent, w, what);
 	free(what);

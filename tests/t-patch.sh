@@ -29,7 +29,7 @@ p=json.load(open(sys.argv[1]))["patches"][0]
 assert p["action"]=="uploaded" and p["uuid"]==sys.argv[2] and p["after_apply_guidance"]=="restartHost", p
 ' "$OUT" $U3
 check "the master received the file" test "$(ls "$XS_STATE/uploads" | wc -l)" -ge 1
-check "the PUT went to the master, not the member" grep -q '^xapisim [0-9:]* 127.0.0.1 "PUT /pool_patch_upload' "$TEST_TMP/xapisim.log"
+check "the PUT went to the master, not the member" sh -c "/usr/bin/python3 '$TOP_SRCDIR/tests/xapisim/simctl' --state-dir '$XS_STATE' calls | /usr/bin/python3 -c 'import json,sys; c=[x for x in json.load(sys.stdin) if x[\"method\"].startswith(\"PUT\")]; assert c and all(x[\"host\"] in (\"xs-01\", \"127.0.0.1\") for x in c), c'"
 expect_exit 0 "upload again: already on the pool, not sent" patch upload --host xs-01 "$P/XS56EFP1003.xsupdate" --execute -o csv
 expect_out ',present,' "reported as present"
 cp "$P/XS56EFP1003.xsupdate" "$P/renamed.xsupdate"
@@ -54,6 +54,11 @@ simctl json '{"fault": {"method": "/pool_patch_upload", "transport": "http500", 
 expect_exit 1 "HTTP 500 on the upload" patch upload --host xs-01 "$P/big.xsupdate" --execute
 expect_err "500" "status named"
 expect_no_err "session_id=OpaqueRef" "the session ref never appears"
+simctl json '{"fault": {"method": "/pool_patch_upload", "transport": "cut", "count": 1}}' >/dev/null
+expect_exit 1 "connection broken in the middle of the body" patch upload --host xs-01 "$P/big.xsupdate" --execute
+expect_err "upload of '.*big.xsupdate' failed" "says the upload failed"
+expect_exit 0 "after an interrupted upload the next attempt succeeds" patch upload --host xs-01 "$P/big.xsupdate" --execute -o csv
+expect_out '^XS56BIG,c6c6c6c6-0000-4000-8000-000000000006,uploaded' "uploaded on retry"
 expect_exit 3 "missing file" patch upload --host xs-01 "$P/nope.xsupdate" --execute
 expect_exit 2 "upload needs --host" patch upload "$P/big.xsupdate"
 simctl clear-faults >/dev/null
@@ -106,12 +111,12 @@ expect_exit 0 "reboot dry run" host reboot xs-01
 expect_out "^XenAPI host.disable\(host\)" "dry run shows host.disable"
 simctl set-vm i-2-1-VM power_state=Halted >/dev/null
 expect_exit 1 "reboot refused while VMs run" host reboot xs-01 --execute
-expect_err "HOST_IN_USE: VM .* still runs on the host" "explained"
+expect_err "HOST_IN_USE: VM (i-2-2-VM|r-3-VM) still runs on the host" "names the VM"
 expect_eq "XenServer enabled flag restored after the refusal" True "$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]["host"]; print([h for h in d.values() if h["name_label"]=="xs-01"][0]["enabled"])')"
 for vm in i-2-2-VM r-3-VM; do simctl set-vm $vm power_state=Halted >/dev/null; done
 boot0=$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]["host"]; print([h for h in d.values() if h["name_label"]=="xs-01"][0]["other_config"]["boot_time"])')
 expect_exit 0 "reboot the master and wait" host reboot xs-01 --execute
-expect_err "host .*: back after" "reports when it is back"
+expect_err "XenServer host xs-01: back after" "reports when it is back"
 boot1=$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]["host"]; print([h for h in d.values() if h["name_label"]=="xs-01"][0]["other_config"]["boot_time"])')
 check "boot_time changed" test "$boot0" != "$boot1"
 expect_exit 0 "toolstack restart and wait" host reboot xs-01 --toolstack --execute

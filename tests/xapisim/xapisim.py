@@ -1326,6 +1326,11 @@ class Handler(BaseHTTPRequestHandler):
                 if not chunk:
                     break
                 remaining -= len(chunk)
+                if kind == "cut" and cl - remaining >= int(fault.get("after", cl // 2)):
+                    # the connection breaks in the middle of the body
+                    log("upload %d: cutting the connection after %d bytes" % (n, cl - remaining))
+                    self.drop()
+                    break
                 if len(head) < 65536:
                     head += chunk[:65536 - len(head)]
                 if fh:
