@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "csmaint.h"
-#include "check.h"
+#include "checks.h"
 #include "cloudstack.h"
 #include "cmd.h"
 #include "conf.h"
