@@ -51,7 +51,8 @@ const char J_SQL_INSERT_STEP[] =
 	" FROM {J}.operation_step WHERE operation_id = ?";
 const char J_SQL_CLOSE_OP[] =
 	"UPDATE {J}.operation SET state = ?, open_host = NULL, updated = UTC_TIMESTAMP(),"
-	" finished = UTC_TIMESTAMP() WHERE id = ? AND state = ?";
+	" finished = UTC_TIMESTAMP(), last_error = COALESCE(?, last_error)"
+	" WHERE id = ? AND state = ?";
 
 int
 journal_status(struct db *db, int *installed, int *version)

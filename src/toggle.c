@@ -183,6 +183,17 @@ int
 toggle_disable(struct db *db, const struct cs *cs, long long host_id, const char *reason,
     const char *arguments, int dry, FILE *plan, struct toggle_result *res)
 {
+	struct toggle_spec spec = { "disable", "holding", 0, reason, arguments };
+
+	return toggle_take(db, cs, host_id, &spec, dry, plan, res);
+}
+
+int
+toggle_take(struct db *db, const struct cs *cs, long long host_id,
+    const struct toggle_spec *spec, int dry, FILE *plan, struct toggle_result *res)
+{
+	const char *reason = spec->reason, *arguments = spec->arguments;
+	int already;
 	struct run r = { db, dry, plan, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name();
@@ -206,29 +217,36 @@ toggle_disable(struct db *db, const struct cs *cs, long long host_id, const char
 		    db_get(op, 0, 4));
 		goto out;
 	}
-	if (strcmp(res->prior, "Enabled") != 0) {
+	/* A host already Disabled is recorded as such when the caller allows it: nothing
+	 * is written now and nothing will be restored (DESIGN §1). */
+	already = spec->allow_disabled && strcmp(res->prior, "Disabled") == 0;
+	if (strcmp(res->prior, "Enabled") != 0 && !already) {
 		rc = csm_err_set(CSM_ECONFLICT, "cannot disable host %lld (%s): %s is '%s', "
 		    "expected 'Enabled'", host_id, res->host_name, cs->column, res->prior);
 		goto out;
 	}
-	if ((rc = run_write(&r, &n, 1, SQL_CAS, "sis", "Disabled", host_id, "Enabled")) != CSM_OK)
-		goto out;
-	if (n != 1) {
-		rc = cas_lost(&r, cs, host_id, "disable", "Enabled", res);
-		goto out;
+	if (!already) {
+		rc = run_write(&r, &n, 1, SQL_CAS, "sis", "Disabled", host_id, "Enabled");
+		if (rc != CSM_OK)
+			goto out;
+		if (n != 1) {
+			rc = cas_lost(&r, cs, host_id, "disable", "Enabled", res);
+			goto out;
+		}
 	}
-	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisiss", "disable",
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisiss", spec->kind,
 	    db_schema(db), host_id, res->host_name, db_get(row, 0, 6),
-	    cs->column, "Enabled", "Disabled", "holding", host_id, who, (long long)getpid(),
+	    cs->column, res->prior, "Disabled", spec->state, host_id, who, (long long)getpid(),
 	    arguments, reason);
 	if (rc != CSM_OK)
 		goto out;
 	res->op_id = dry ? 0 : db_insert_id(db);
-	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP_LAST, "sss", "disable", "done", reason);
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP_LAST, "sss", "disable", "done",
+	    already ? "already Disabled before csmaint: nothing written" : reason);
 	if (rc != CSM_OK)
 		goto out;
 	rc = run_commit(&r, &res->lock_ms);
-	if (rc == CSM_OK && !dry)
+	if (rc == CSM_OK && !dry && !already)
 		audit_log(res, cs->column);
 out:
 	if (rc != CSM_OK && !dry)
@@ -264,7 +282,8 @@ cloudstack_owns(const struct cs *cs, const char *v)
  */
 static int
 restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, int recover,
-    int dry, FILE *plan, struct toggle_result *res)
+    const char *final_state, const char *last_error, int dry, FILE *plan,
+    struct toggle_result *res)
 {
 	struct run r = { db, dry, plan, 0 };
 	struct db_res *row = NULL, *op = NULL;
@@ -317,22 +336,31 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		res->op_id = -op_id;
 		goto out;
 	}
-	if (strcmp(db_get(op, 0, 1), "disable") != 0 || strcmp(state, "holding") != 0) {
+	if (!recover && (strcmp(db_get(op, 0, 1), "disable") != 0 ||
+	    strcmp(state, "holding") != 0)) {
 		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %lld "
-		    "(%s, %s) by %s holds it%s", verb, host_id, res->host_name, op_id,
-		    db_get(op, 0, 1), state, db_get(op, 0, 3), recover ? "; only 'disable' "
-		    "operations can be recovered by this version" : "");
+		    "(%s, %s) by %s holds it; use 'csmaint resume %lld' or 'csmaint recover "
+		    "%lld'", verb, host_id, res->host_name, op_id, db_get(op, 0, 1), state,
+		    db_get(op, 0, 3), op_id, op_id);
 		goto out;
 	}
 	snprintf(res->prior, sizeof(res->prior), "%s", db_get(op, 0, 6));	/* what we wrote */
 	snprintf(res->written, sizeof(res->written), "%s", db_get(op, 0, 5));	/* restore */
-	if (!cs_valid_state(res->written) || !cs_valid_state(res->prior)) {
+	if (strcmp(res->written, res->prior) == 0) {
+		/* The host was Disabled before csmaint: nothing was written, nothing to restore. */
+		write = 0;
+		detail = xasprintf("%s was '%s' before csmaint and is '%s' now: nothing written; "
+		    "closed by %s", cs->column, res->prior, now, who);
+		if (strcmp(now, res->prior) != 0)
+			csm_warn("host %lld (%s) was Disabled before csmaint and is '%s' now "
+			    "(CloudStack changed it): disable it again if it must stay out of "
+			    "service", host_id, res->host_name, now);
+	} else if (!cs_valid_state(res->written) || !cs_valid_state(res->prior)) {
 		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %lld "
 		    "recorded unexpected values '%s' -> '%s'", verb, host_id, res->host_name,
 		    op_id, res->written, res->prior);
 		goto out;
-	}
-	if (strcmp(now, res->prior) != 0) {
+	} else if (strcmp(now, res->prior) != 0) {
 		if (recover && (strcmp(now, res->written) == 0 || cloudstack_owns(cs, now))) {
 			write = 0;
 			detail = xasprintf("%s was already '%s' (%s); nothing written; closed by %s",
@@ -362,16 +390,15 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		snprintf(res->prior, sizeof(res->prior), "%s", now);
 		snprintf(res->written, sizeof(res->written), "%s", now);
 	}
-	rc = run_write(&r, &n, 1, J_SQL_CLOSE_OP, "sis", recover ? "rolled_back" : "done",
-	    op_id, "holding");
+	rc = run_write(&r, &n, 1, J_SQL_CLOSE_OP, "ssis", final_state, last_error, op_id, state);
 	if (rc != CSM_OK)
 		goto out;
 	if (n != 1) {
 		rc = csm_err_set(CSM_ECONFLICT, "operation %lld changed under us", op_id);
 		goto out;
 	}
-	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, verb, "done", detail,
-	    op_id);
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id,
+	    strcmp(final_state, "done") == 0 && recover ? "restore" : verb, "done", detail, op_id);
 	if (rc != CSM_OK)
 		goto out;
 	rc = run_commit(&r, &res->lock_ms);
@@ -391,12 +418,19 @@ int
 toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry, FILE *plan,
     struct toggle_result *res)
 {
-	return restore(db, cs, host_id, 0, 0, dry, plan, res);
+	return restore(db, cs, host_id, 0, 0, "done", NULL, dry, plan, res);
 }
 
 int
 toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry, FILE *plan,
     struct toggle_result *res)
 {
-	return restore(db, cs, 0, op_id, 1, dry, plan, res);
+	return restore(db, cs, 0, op_id, 1, "rolled_back", NULL, dry, plan, res);
+}
+
+int
+toggle_release(struct db *db, const struct cs *cs, long long op_id, const char *final_state,
+    const char *last_error, struct toggle_result *res)
+{
+	return restore(db, cs, 0, op_id, 1, final_state, last_error, 0, NULL, res);
 }

@@ -28,6 +28,19 @@ struct toggle_result {
 	double		 lock_ms;	/* how long the host row was locked */
 };
 
+/* What toggle_take() records: the operation's kind and state, and whether a host that
+ * is already Disabled is accepted (recorded with nothing written). */
+struct toggle_spec {
+	const char	*kind;		/* "disable", "hotfix" */
+	const char	*state;		/* "holding", "running" */
+	int		 allow_disabled;
+	const char	*reason;
+	const char	*arguments;
+};
+
+int toggle_take(struct db *db, const struct cs *cs, long long host_id,
+    const struct toggle_spec *spec, int dry, FILE *plan, struct toggle_result *res);
+/* toggle_take() for "host disable": kind disable, state holding. */
 int toggle_disable(struct db *db, const struct cs *cs, long long host_id,
     const char *reason, const char *arguments, int dry, FILE *plan,
     struct toggle_result *res);
@@ -40,5 +53,13 @@ int toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry
  */
 int toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry,
     FILE *plan, struct toggle_result *res);
+
+/*
+ * Close operation OP_ID as FINAL_STATE (done, rolled_back) with LAST_ERROR (may be NULL),
+ * restoring the prior value as toggle_recover() does.  For the procedure: CSM_ECONFLICT
+ * when the row holds a value that is neither csmaint's nor the prior one.
+ */
+int toggle_release(struct db *db, const struct cs *cs, long long op_id,
+    const char *final_state, const char *last_error, struct toggle_result *res);
 
 #endif
