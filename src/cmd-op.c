@@ -35,11 +35,34 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	struct db_res *op = NULL;
 	struct out *o;
 	int dry = cmd_opt(ctx, "--execute") == NULL, rc;
+	char lock[160];
 	long long id;
 
 	if (csm_strtonum(ctx->argv[0], 1, INT64_MAX, &id) != CSM_OK)
 		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not "
 		    "'%s'", ctx->argv[0]);
+	/* A hotfix operation may still be running elsewhere: its process holds the lock. */
+	if ((rc = journal_op_raw(ctx->db, id, &op)) != CSM_OK)
+		return rc;
+	if (db_get(op, 0, 5) != NULL && strcmp(db_get(op, 0, 1), "disable") != 0) {
+		int got = 0;
+		journal_lock_name(db_schema(ctx->db), db_get_int(op, 0, 3, 0), lock, sizeof(lock));
+		if ((rc = db_get_lock(ctx->db, lock, 0, &got)) != CSM_OK) {
+			db_res_free(op);
+			return rc;
+		}
+		if (!got) {
+			rc = csm_err_set(CSM_ECONFLICT, "operation %lld is still running (its "
+			    "process holds the host's lock); stop that csmaint first (it rolls back "
+			    "on SIGINT/SIGTERM)", id);
+			db_res_free(op);
+			return rc;
+		}
+		csm_info("hotfixes the operation applied stay applied; recover restores only the "
+		    "database");
+	}
+	db_res_free(op);
+	op = NULL;
 	if (dry) {
 		printf("-- dry run: csmaint recover %lld would run these statements; nothing "
 		    "was changed.\n-- Add --execute to run them.\n", id);

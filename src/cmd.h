@@ -115,6 +115,8 @@ extern const struct cmd_entry cmd_host_enable_entry;
 extern const struct cmd_entry cmd_journal_list_entry;
 extern const struct cmd_entry cmd_journal_show_entry;
 extern const struct cmd_entry cmd_recover_entry;
+extern const struct cmd_entry cmd_hotfix_entry;
+extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_vms_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_patch_list_entry;

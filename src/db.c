@@ -18,6 +18,8 @@ struct cached {
 };
 
 struct db {
+	const struct conf_db *conf;	/* for reconnects; outlives the handle */
+	char		*password;	/* a private copy for reconnects, wiped on close */
 	MYSQL		*my;
 	char		*where;
 	char		*schema;
@@ -66,32 +68,19 @@ fail(struct db *db, unsigned int e, const char *msg, const char *what)
 	return csm_err_set(CSM_EFAIL, "%s on %s: %s", what, db->where, msg);
 }
 
-int
-db_connect(const struct conf_db *c, struct db **out)
+/* Open the MySQL connection with the session settings (connect and reconnect). */
+static int
+open_conn(struct db *db)
 {
-	struct db *db;
+	const struct conf_db *c = db->conf;
 	unsigned int timeout = (unsigned int)c->connect_timeout;
 	unsigned int rtimeout = (unsigned int)c->lock_wait_timeout + 60;
-	const char *host = c->host;
 	long long dummy;
 	int rc;
 
-	*out = NULL;
-	db = xcalloc(1, sizeof(*db));
-	db->schema = xstrdup(c->name);
-	db->journal = xstrdup(c->journal);
-	db->journal_q = xasprintf("`%s`", c->journal);
-	db->column = "allocation_state";
-	if (c->socket != NULL)
-		db->where = xasprintf("MariaDB at %s", c->socket);
-	else
-		db->where = xasprintf("MariaDB at %s:%d", host ? host : "localhost",
-		    c->port ? c->port : 3306);
 	db->my = mysql_init(NULL);
-	if (db->my == NULL) {
-		db_close(db);
+	if (db->my == NULL)
 		return csm_err_set(CSM_EFAIL, "cannot initialise the MariaDB client");
-	}
 	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rtimeout);
 	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rtimeout);
@@ -105,46 +94,134 @@ db_connect(const struct conf_db *c, struct db **out)
 		mysql_options(db->my, MYSQL_READ_DEFAULT_GROUP,
 		    c->defaults_group ? c->defaults_group : "client");
 	}
-	if (mysql_real_connect(db->my, c->socket ? NULL : host, c->user, c->password,
+	if (mysql_real_connect(db->my, c->socket ? NULL : c->host, c->user, db->password,
 	    c->name, c->socket ? 0 : (unsigned int)c->port, c->socket, 0) == NULL) {
 		unsigned int e = mysql_errno(db->my);
 		rc = e == ER_ACCESS_DENIED_ERROR || e == ER_DBACCESS_DENIED_ERROR ||
 		    e == ER_BAD_DB_ERROR ? CSM_EUSAGE : CSM_EFAIL;
 		csm_err_set(rc, "cannot connect to %s as '%s': %s", db->where,
 		    c->user ? c->user : "(option file user)", mysql_error(db->my));
-		db_close(db);
+		mysql_close(db->my);
+		db->my = NULL;
 		return rc;
 	}
+	db->lost = 0;
 	csm_debug("connected to %s, server %s", db->where, mysql_get_server_info(db->my));
 	/* Lose lock contests with the management server instead of blocking it.  Old
 	 * servers (5.1's built-in InnoDB) cannot set this per session: a warning. */
 	rc = db_exec(db, &dummy, "SET SESSION innodb_lock_wait_timeout = ?", "i",
 	    (long long)c->lock_wait_timeout);
 	if (rc != CSM_OK) {
-		if (db->lost) {
-			db_close(db);
+		if (db->lost)
 			return rc;
-		}
 		csm_warn("cannot set innodb_lock_wait_timeout for this session (%s); row "
 		    "locks wait for the server default", csm_err_msg());
+	}
+	return CSM_OK;
+}
+
+int
+db_connect(const struct conf_db *c, struct db **out)
+{
+	struct db *db;
+	int rc;
+
+	*out = NULL;
+	db = xcalloc(1, sizeof(*db));
+	db->conf = c;
+	db->password = c->password ? xstrdup(c->password) : NULL;
+	db->schema = xstrdup(c->name);
+	db->journal = xstrdup(c->journal);
+	db->journal_q = xasprintf("`%s`", c->journal);
+	db->column = "allocation_state";
+	if (c->socket != NULL)
+		db->where = xasprintf("MariaDB at %s", c->socket);
+	else
+		db->where = xasprintf("MariaDB at %s:%d", c->host ? c->host : "localhost",
+		    c->port ? c->port : 3306);
+	if ((rc = open_conn(db)) != CSM_OK) {
+		db_close(db);
+		return rc;
 	}
 	*out = db;
 	return CSM_OK;
 }
 
-void
-db_close(struct db *db)
+static void
+drop_cache(struct db *db)
 {
 	int i;
 
-	if (db == NULL)
-		return;
 	for (i = 0; i < db->ncache; i++) {
 		mysql_stmt_close(db->cache[i].stmt);
 		free(db->cache[i].sql);
 	}
+	db->ncache = 0;
+}
+
+int
+db_reconnect(struct db *db)
+{
+	drop_cache(db);
 	if (db->my != NULL)
 		mysql_close(db->my);
+	db->my = NULL;
+	db->in_tx = 0;
+	db->lost = 1;
+	return open_conn(db);
+}
+
+int
+db_get_lock(struct db *db, const char *name, int wait, int *got)
+{
+	struct db_res *r = NULL;
+	int rc;
+
+	*got = 0;
+	if ((rc = db_query(db, &r, "SELECT GET_LOCK(?, ?)", "si", name, (long long)wait)) !=
+	    CSM_OK)
+		return rc;
+	*got = db_get_int(r, 0, 0, 0) == 1;
+	db_res_free(r);
+	return CSM_OK;
+}
+
+int
+db_lock_holder(struct db *db, const char *name, long long *conn_id)
+{
+	struct db_res *r = NULL;
+	int rc;
+
+	*conn_id = 0;
+	if ((rc = db_query(db, &r, "SELECT IS_USED_LOCK(?)", "s", name)) != CSM_OK)
+		return rc;
+	*conn_id = db_get_int(r, 0, 0, 0);
+	db_res_free(r);
+	return CSM_OK;
+}
+
+int
+db_release_lock(struct db *db, const char *name)
+{
+	struct db_res *r = NULL;
+	int rc = db_query(db, &r, "SELECT RELEASE_LOCK(?)", "s", name);
+
+	db_res_free(r);
+	return rc;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	drop_cache(db);
+	if (db->my != NULL)
+		mysql_close(db->my);
+	if (db->password != NULL) {
+		csm_explicit_bzero(db->password, strlen(db->password));
+		free(db->password);
+	}
 	free(db->where);
 	free(db->schema);
 	free(db->journal);

@@ -27,6 +27,15 @@ struct db_res;
 
 int db_connect(const struct conf_db *c, struct db **out);
 void db_close(struct db *db);
+/* Connect again after a lost connection (never inside a transaction: the server rolled
+ * it back).  Named locks held before are gone: take them again. */
+int db_reconnect(struct db *db);
+
+/* Named locks (GET_LOCK): one per connection, as MySQL before 5.7 allows only one.
+ * db_lock_holder() gives the connection id holding NAME, 0 when it is free. */
+int db_get_lock(struct db *db, const char *name, int wait, int *got);
+int db_lock_holder(struct db *db, const char *name, long long *conn_id);
+int db_release_lock(struct db *db, const char *name);
 
 /* "MariaDB at 127.0.0.1:3306" or "MariaDB at /run/mysqld/mysqld.sock", for messages. */
 const char *db_where(const struct db *db);

@@ -15,9 +15,11 @@ static const char SQL_HAS_SCHEMA[] =
 static const char SQL_VERSION[] =
 	"SELECT value FROM {J}.meta WHERE name = 'schema_version'";
 
+/* A running operation whose process died (its lock is free) shows as interrupted. */
 #define OP_COLS \
 	"SELECT id, kind, host_id, host_name, cluster_id, column_name, prior_value," \
-	" new_value, state, operator, pid," \
+	" new_value, CASE WHEN state = 'running' AND IS_FREE_LOCK(CONCAT('csmaint.'," \
+	" cloud_schema, '.', host_id)) = 1 THEN 'interrupted' ELSE state END, operator, pid," \
 	" DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated, '%Y-%m-%dT%H:%i:%sZ')," \
 	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), reason, last_error, arguments" \
 	" FROM {J}.operation"
@@ -213,4 +215,85 @@ journal_out_ops(const struct db_res *r)
 			out_cell(o, (int)c, db_get(r, i, cols[c].col));
 	}
 	return o;
+}
+
+static const char SQL_STEP_START[] =
+	"INSERT INTO {J}.operation_step (operation_id, seq, name, state, started, detail)"
+	" SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, 'running', UTC_TIMESTAMP(), ?"
+	" FROM {J}.operation_step WHERE operation_id = ?";
+static const char SQL_STEP_SEQ[] =
+	"SELECT MAX(seq) FROM {J}.operation_step WHERE operation_id = ?";
+static const char SQL_STEP_FINISH[] =
+	"UPDATE {J}.operation_step SET state = ?, finished = UTC_TIMESTAMP(),"
+	" detail = COALESCE(?, detail) WHERE operation_id = ? AND seq = ?";
+static const char SQL_OP_TOUCH[] =
+	"UPDATE {J}.operation SET updated = UTC_TIMESTAMP(), pid = ?, operator = ?,"
+	" state = 'running' WHERE id = ? AND open_host IS NOT NULL";
+static const char SQL_OP_FAIL[] =
+	"UPDATE {J}.operation SET state = 'failed', last_error = ?, updated = UTC_TIMESTAMP()"
+	" WHERE id = ?";
+static const char SQL_OP_RAW[] =
+	"SELECT id, kind, state, host_id, arguments, open_host, prior_value, new_value"
+	" FROM {J}.operation WHERE id = ? AND cloud_schema = ?";
+
+void
+journal_lock_name(const char *schema, long long host_id, char *buf, size_t len)
+{
+	snprintf(buf, len, "csmaint.%s.%lld", schema, host_id);
+}
+
+int
+journal_step_start(struct db *db, long long op, const char *name, const char *detail,
+    long long *seq)
+{
+	struct db_res *r = NULL;
+	long long n;
+	int rc;
+
+	if ((rc = db_exec(db, &n, SQL_STEP_START, "issi", op, name, detail, op)) != CSM_OK)
+		return rc;
+	if ((rc = db_query(db, &r, SQL_STEP_SEQ, "i", op)) != CSM_OK)
+		return rc;
+	*seq = db_get_int(r, 0, 0, 0);
+	db_res_free(r);
+	return CSM_OK;
+}
+
+int
+journal_step_finish(struct db *db, long long op, long long seq, const char *state,
+    const char *detail)
+{
+	long long n;
+
+	return db_exec(db, &n, SQL_STEP_FINISH, "ssii", state, detail, op, seq);
+}
+
+int
+journal_op_touch(struct db *db, long long op, long long pid, const char *who)
+{
+	long long n;
+
+	return db_exec(db, &n, SQL_OP_TOUCH, "isi", pid, who, op);
+}
+
+int
+journal_op_fail(struct db *db, long long op, const char *error)
+{
+	long long n;
+
+	return db_exec(db, &n, SQL_OP_FAIL, "si", error, op);
+}
+
+int
+journal_op_raw(struct db *db, long long op, struct db_res **out)
+{
+	int rc = db_query(db, out, SQL_OP_RAW, "is", op, db_schema(db));
+
+	if (rc == CSM_OK && db_res_rows(*out) == 0) {
+		db_res_free(*out);
+		*out = NULL;
+		return csm_err_set(CSM_ENOTFOUND, "no operation %lld for CloudStack schema '%s' "
+		    "in journal '%s'", op, db_schema(db), db_journal(db));
+	}
+	return rc;
 }

@@ -9,6 +9,8 @@
 #ifndef CSM_JOURNAL_H
 #define CSM_JOURNAL_H
 
+#include <stddef.h>
+
 struct db;
 struct db_res;
 
@@ -41,6 +43,20 @@ int journal_op_steps(struct db *db, long long id, struct db_res **out);
 int journal_op_list(struct db *db, long long host_id, long long limit, struct db_res **out);
 /* Open operations (holding a host) of this CloudStack schema: host id, op id, kind, state. */
 int journal_open_ops(struct db *db, struct db_res **out);
+
+/* The named lock an operation holds for its life (GET_LOCK; released if csmaint dies). */
+void journal_lock_name(const char *schema, long long host_id, char *buf, size_t len);
+/* Steps: a row 'running' when a step starts, then done or failed with a detail. */
+int journal_step_start(struct db *db, long long op, const char *name, const char *detail,
+    long long *seq);
+int journal_step_finish(struct db *db, long long op, long long seq, const char *state,
+    const char *detail);
+/* This process now runs the operation (resume): pid, operator, state running. */
+int journal_op_touch(struct db *db, long long op, long long pid, const char *who);
+/* Failed and still holding the host (the restore could not be done). */
+int journal_op_fail(struct db *db, long long op, const char *error);
+/* id, kind, state, host_id, arguments, open_host, prior_value, new_value (stored state). */
+int journal_op_raw(struct db *db, long long op, struct db_res **out);
 
 /* Fill an output table with operation rows (shared by journal list, host show). */
 struct out;

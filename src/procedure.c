@@ -1,0 +1,908 @@
+/* procedure.c: the hotfix procedure: check, disable, waits, patch, reboot, restore. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csmaint.h"
+#include "catalog.h"
+#include "checks.h"
+#include "cloudstack.h"
+#include "cmd.h"
+#include "conf.h"
+#include "db.h"
+#include "journal.h"
+#include "patch.h"
+#include "plan.h"
+#include "pool.h"
+#include "procedure.h"
+#include "toggle.h"
+#include "xapi.h"
+
+struct proc {
+	struct cmd_ctx	*ctx;
+	struct target	 t;
+	long long	 host_id;
+	long long	 op_id;
+	char		 lock[160];
+	char		*spec;			/* HOST as given */
+	char		**files;
+	int		 nfiles;
+	char		*catalog;
+	struct catalog	*cat;
+	struct plan	*plan;
+	unsigned	 guidance;		/* of the patches this run applied */
+	char		 no_tools[1024];	/* VMs the operator shut down (step 4) */
+	char		 error[1024];
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+nap(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);	/* a signal ends the nap early: the caller checks */
+}
+
+static int
+interrupted(struct proc *p)
+{
+	if (stop_signal == 0)
+		return 0;
+	csm_err_set(CSM_EFAIL, "interrupted by signal %d", (int)stop_signal);
+	return 1;
+}
+
+/*
+ * The database went away: connect again with backoff and take the host's lock again.
+ * Someone else holding the lock now (a resume or recover elsewhere) ends this run.
+ */
+static int
+reconnect(struct proc *p, double budget)
+{
+	double start = csm_now(), delay = 0.5;
+	int got;
+
+	while (csm_now() - start < budget && !stop_signal) {
+		csm_warn("lost the database connection; reconnecting (%.0f s)", csm_now() - start);
+		if (db_reconnect(p->ctx->db) == CSM_OK) {
+			db_set_column(p->ctx->db, p->ctx->cs->column);
+			if (db_get_lock(p->ctx->db, p->lock, 0, &got) != CSM_OK)
+				continue;
+			if (!got)
+				return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint "
+				    "holds operation %lld's lock: stopping here", p->op_id);
+			csm_info("reconnected to %s", db_where(p->ctx->db));
+			return CSM_OK;
+		}
+		nap(delay);
+		delay = delay * 2 > 8 ? 8 : delay * 2;
+	}
+	return csm_err_set(CSM_EFAIL, "the database at %s stayed unreachable for %.0f s",
+	    db_where(p->ctx->db), budget);
+}
+
+/* Run a database read; on a lost connection reconnect and try once more. */
+#define DB_RETRY(p, expr) ({					\
+	int _rc = (expr);						\
+	if (_rc != CSM_OK && db_lost((p)->ctx->db) &&			\
+	    reconnect((p), 120) == CSM_OK) {				\
+		_rc = (expr);						\
+	}								\
+	_rc;								\
+})
+
+/* ---- drift: CloudStack 2.2 re-enables a host when it reconnects (NOTES §5) ---- */
+
+static const char SQL_REASSERT[] =
+	"UPDATE host SET {C} = 'Disabled' WHERE id = ? AND {C} = 'Enabled' AND removed IS NULL";
+
+static int
+watch_drift(struct proc *p, const char *now)
+{
+	struct db *db = p->ctx->db;
+	long long n, seq;
+	int rc;
+
+	if (strcmp(now, "Enabled") != 0)
+		return CSM_OK;
+	csm_warn("host %lld (%s): CloudStack set %s back to 'Enabled' (it does so when a host "
+	    "reconnects); csmaint owns the host and sets it 'Disabled' again", p->host_id,
+	    p->t.name, p->ctx->cs->column);
+	/* Compare-and-set and its journal step in one transaction. */
+	if ((rc = db_begin(db)) != CSM_OK)
+		return rc;
+	if ((rc = db_exec(db, &n, CS_SQL_HOST_LOCK, "i", p->host_id)) != CSM_OK ||
+	    (rc = db_exec(db, &n, SQL_REASSERT, "i", p->host_id)) != CSM_OK ||
+	    (rc = db_exec(db, &seq, J_SQL_INSERT_STEP, "isssi", p->op_id, "reassert", "done",
+	    "CloudStack re-enabled the host; set Disabled again", p->op_id)) != CSM_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+/* The host row now (CS_H_* columns), with drift handled. */
+static int
+host_now(struct proc *p, struct db_res **row)
+{
+	int rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, row));
+
+	if (rc != CSM_OK)
+		return rc;
+	if ((rc = watch_drift(p, db_get(*row, 0, CS_H_ALLOC))) != CSM_OK) {
+		db_res_free(*row);
+		*row = NULL;
+	}
+	return rc;
+}
+
+/*
+ * An operator wait: call look() every poll_interval until it says done (1), fails (<0)
+ * or wait_timeout passes.  Shows what it waits for, what it sees and how to act.
+ */
+static int
+wait_for(struct proc *p, const char *what, const char *act,
+    int (*look)(struct proc *, char *, size_t))
+{
+	const struct conf_procedure *c = &p->ctx->conf->proc;
+	double start = csm_now(), shown = -1e9;
+	char seen[1024], last[1024] = "";
+	int r;
+
+	for (;;) {
+		if (interrupted(p))
+			return CSM_EFAIL;
+		seen[0] = '\0';
+		r = look(p, seen, sizeof(seen));
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			csm_info("%s: done after %.0f s", what, csm_now() - start);
+			return CSM_OK;
+		}
+		if (strcmp(seen, last) != 0 || csm_now() - shown > 60) {
+			csm_info("waiting %.0f s: %s: %s; %s", csm_now() - start, what, seen, act);
+			snprintf(last, sizeof(last), "%s", seen);
+			shown = csm_now();
+		}
+		if (csm_now() - start >= c->wait_timeout)
+			return csm_err_set(CSM_EFAIL, "timed out after %.0f s (procedure."
+			    "wait_timeout) waiting: %s; last seen: %s", c->wait_timeout, what, last);
+		nap(c->poll_interval);
+	}
+}
+
+/* ---- VMs on the host: SQL placement joined with the hypervisor's view ---- */
+
+static int
+is_system_name(const char *n)
+{
+	/* CloudStack names (NOTES §3.6): r- router, v- console proxy, s- SSVM, l- ELB. */
+	return (n[0] == 'r' || n[0] == 'v' || n[0] == 's' || n[0] == 'l') && n[1] == '-';
+}
+
+/* Add "name (state)" to a comma-separated list. */
+static void
+append(char *buf, size_t len, const char *name, const char *state)
+{
+	size_t l = strlen(buf);
+
+	if (l < len - 1)
+		snprintf(buf + l, len - l, "%s%s (%s)", l ? ", " : "", name, state);
+}
+
+/*
+ * Count user VMs still on the host: with_tools selects the ones that must migrate
+ * (Tools present or unknown), !with_tools the running ones without Tools (shut down).
+ */
+static int
+vms_left(struct proc *p, int with_tools, char *seen, size_t len)
+{
+	struct db_res *sql = NULL;
+	struct pool_vm *vms = NULL;
+	size_t nv = 0, j;
+	int i, n = 0, rc;
+
+	if ((rc = DB_RETRY(p, cs_vms_on_host(p->ctx->db, p->host_id, &sql))) != CSM_OK)
+		return rc;
+	rc = pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms, &nv);
+	if (rc != CSM_OK) {
+		/* XenAPI unreachable for a moment is not fatal to a wait. */
+		snprintf(seen, len, "XenAPI not answering (%s)", csm_err_msg());
+		db_res_free(sql);
+		return 0;
+	}
+	for (i = 0; i < db_res_rows(sql); i++) {
+		const char *name = db_get(sql, i, CS_V_INSTANCE);
+		enum pool_tools tools = POOL_TOOLS_UNKNOWN;
+
+		if (strcmp(db_get(sql, i, CS_V_KIND), "user") != 0)
+			continue;
+		for (j = 0; j < nv; j++)
+			if (strcmp(vms[j].name_label, name) == 0)
+				tools = vms[j].tools;
+		if (with_tools ? tools != POOL_TOOLS_NO : tools == POOL_TOOLS_NO) {
+			append(seen, len, name, db_get(sql, i, CS_V_STATE));
+			n++;
+		}
+	}
+	/* What the hypervisor still runs here, whatever the database says by now. */
+	for (j = 0; j < nv; j++) {
+		int known = 0;
+		if (vms[j].control_domain || strcmp(vms[j].resident_on, p->t.xs->ref) != 0 ||
+		    strcmp(vms[j].power_state, "Running") != 0 || is_system_name(vms[j].name_label))
+			continue;
+		for (i = 0; i < db_res_rows(sql); i++)
+			if (strcmp(db_get(sql, i, CS_V_INSTANCE), vms[j].name_label) == 0)
+				known = 1;
+		if (!known && (with_tools ? vms[j].tools != POOL_TOOLS_NO :
+		    vms[j].tools == POOL_TOOLS_NO)) {
+			append(seen, len, vms[j].name_label, "running on the hypervisor");
+			n++;
+		}
+	}
+	if (n == 0)
+		snprintf(seen, len, "none left");
+	pool_vms_free(vms, nv);
+	db_res_free(sql);
+	return n;
+}
+
+static int
+look_vms(struct proc *p, char *seen, size_t len)
+{
+	struct db_res *row = NULL;
+	int n, rc;
+
+	if ((rc = host_now(p, &row)) != CSM_OK)
+		return rc;
+	db_res_free(row);
+	n = vms_left(p, 1, seen, len);
+	return n < 0 ? n : n == 0;
+}
+
+static int
+look_no_tools(struct proc *p, char *seen, size_t len)
+{
+	struct db_res *row = NULL;
+	int n, rc;
+
+	if ((rc = host_now(p, &row)) != CSM_OK)
+		return rc;
+	db_res_free(row);
+	n = vms_left(p, 0, seen, len);
+	if (n > 0 && strlen(seen) > strlen(p->no_tools))
+		snprintf(p->no_tools, sizeof(p->no_tools), "%s", seen);
+	return n < 0 ? n : n == 0;
+}
+
+static int
+look_maintenance(struct proc *p, char *seen, size_t len)
+{
+	struct db_res *row = NULL;
+	const char *v;
+	int rc, done;
+
+	if ((rc = host_now(p, &row)) != CSM_OK)
+		return rc;
+	/* 2.2: maintenance is host.status; 3.0+: it is resource_state (NOTES §6, §9). */
+	v = p->ctx->cs->gen == CS_GEN_30 ? db_get(row, 0, CS_H_ALLOC) : db_get(row, 0, CS_H_STATUS);
+	snprintf(seen, len, "%s %s", p->ctx->cs->gen == CS_GEN_30 ? "resource_state" : "status", v);
+	done = strcmp(v, "Maintenance") == 0;
+	if (strcmp(v, "ErrorInMaintenance") == 0)
+		rc = csm_err_set(CSM_EFAIL, "CloudStack could not put host %lld (%s) in "
+		    "maintenance (ErrorInMaintenance): a VM could not be migrated", p->host_id,
+		    p->t.name);
+	db_res_free(row);
+	return rc != CSM_OK ? rc : done;
+}
+
+/* ---- the steps ---- */
+
+static int
+step_wait_vms(struct proc *p, char *detail, size_t len)
+{
+	int rc = wait_for(p, "user VMs to leave the host", "migrate them to other hosts in "
+	    "the CloudStack UI (VMs without XenServer Tools are shut down in the next step)",
+	    look_vms);
+
+	snprintf(detail, len, "no user VM with Tools left on the host");
+	return rc;
+}
+
+static int
+step_wait_no_tools(struct proc *p, char *detail, size_t len)
+{
+	int rc = wait_for(p, "VMs without XenServer Tools to be shut down", "stop them in the "
+	    "CloudStack UI (they cannot live-migrate); start them on another host once the "
+	    "host is in maintenance", look_no_tools);
+
+	snprintf(detail, len, "%s%s", p->no_tools[0] ? "shut down by the operator: " :
+	    "no VM without Tools", p->no_tools);
+	return rc;
+}
+
+static int
+step_wait_maintenance(struct proc *p, char *detail, size_t len)
+{
+	char act[512];
+	int rc;
+
+	snprintf(act, sizeof(act), "put host %s in maintenance mode in the CloudStack UI "
+	    "(Infrastructure > Hosts > %s > Enable Maintenance Mode)", p->t.name, p->t.name);
+	rc = wait_for(p, "CloudStack maintenance", act, look_maintenance);
+	snprintf(detail, len, "host in CloudStack maintenance");
+	return rc;
+}
+
+/* The file given for a planned patch (its request), or NULL. */
+static const char *
+file_for(const struct plan_entry *e)
+{
+	return e->request != NULL && strchr(e->request, '/') != NULL ? e->request :
+	    e->request;
+}
+
+static int
+step_patch(struct proc *p, char *detail, size_t len)
+{
+	const struct conf_procedure *c = &p->ctx->conf->proc;
+	int progress = isatty(2) && !csm_quiet, rc = CSM_OK;
+	size_t i;
+
+	detail[0] = '\0';
+	for (i = 0; i < p->plan->napply && rc == CSM_OK; i++) {
+		const struct plan_entry *e = &p->plan->entries[i];
+		const char *file = file_for(e);
+		struct patch pt;
+		int applied = 0, existed = 0, already = 0;
+
+		if (interrupted(p))
+			return CSM_EFAIL;
+		if (patch_find(p->t.pool, p->t.updates, e->uuid ? e->uuid : e->name_label,
+		    &pt) != CSM_OK && patch_find(p->t.pool, p->t.updates, e->name_label, &pt) !=
+		    CSM_OK) {
+			if (file == NULL || access(file, R_OK) != 0)
+				return csm_err_set(CSM_EFAIL, "%s is planned but not on the pool and "
+				    "no readable file was given for it", e->name_label);
+			csm_err_clear();
+			if ((rc = patch_upload(p->t.pool, p->t.updates, file, progress,
+			    c->wait_timeout, &pt, &existed)) != CSM_OK)
+				return rc;
+			csm_info("%s: uploaded", pt.name_label);
+		}
+		if ((rc = patch_applied(p->t.pool, &pt, p->t.xs->ref, &applied)) == CSM_OK &&
+		    !applied && (rc = patch_precheck(p->t.pool, &pt, p->t.xs->ref, NULL)) == CSM_OK &&
+		    (rc = patch_apply(p->t.pool, &pt, p->t.xs->ref, c->wait_timeout, NULL,
+		    &already)) == CSM_OK) {
+			p->guidance |= pt.guidance;
+			csm_info("%s: applied on %s", pt.name_label, p->t.name);
+		}
+		if (rc == CSM_ECONFLICT)
+			rc = CSM_EFAIL;		/* a failed precheck fails the procedure */
+		if (rc == CSM_OK) {
+			size_t l = strlen(detail);
+			snprintf(detail + l, len - l, "%s%s %s", l ? "; " : "", pt.name_label,
+			    applied ? "already applied" : "applied");
+		}
+		patch_clear(&pt);
+	}
+	if (rc == CSM_OK && detail[0] == '\0')
+		snprintf(detail, len, "nothing to apply");
+	return rc;
+}
+
+/* Guidance of everything planned that is applied now (so a resume still reboots). */
+static unsigned
+planned_guidance(struct proc *p)
+{
+	unsigned g = p->guidance;
+	size_t i;
+
+	for (i = 0; i < p->plan->napply; i++)
+		if (p->plan->entries[i].patch != NULL)
+			g |= patch_guidance_bits(p->plan->entries[i].patch->guidance_text);
+	return g;
+}
+
+static int
+step_reboot(struct proc *p, char *detail, size_t len)
+{
+	unsigned g = planned_guidance(p);
+	struct db_res *row = NULL;
+	size_t i;
+	int rc;
+
+	/* Re-read the row: the wait expects CloudStack's status as it is now. */
+	if ((rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, &row))) != CSM_OK)
+		return rc;
+	db_res_free(p->t.row);
+	p->t.row = row;
+	if (g & GUIDE_RESTART_HOST)
+		rc = cmd_wait_for_host(p->ctx, &p->t, 1);
+	else if (g & GUIDE_RESTART_XAPI)
+		rc = cmd_wait_for_host(p->ctx, &p->t, 0);
+	if (rc != CSM_OK)
+		return rc;
+	/* The patches show as applied after the restart. */
+	for (i = 0; i < p->plan->napply; i++) {
+		const struct plan_entry *e = &p->plan->entries[i];
+		struct patch pt;
+		int applied = 0;
+
+		if (patch_find(p->t.pool, p->t.updates, e->name_label, &pt) != CSM_OK)
+			return CSM_EFAIL;
+		rc = patch_applied(p->t.pool, &pt, p->t.xs->ref, &applied);
+		patch_clear(&pt);
+		if (rc != CSM_OK)
+			return rc;
+		if (!applied)
+			return csm_err_set(CSM_EFAIL, "%s does not show as applied on %s after the "
+			    "restart", e->name_label, p->t.name);
+	}
+	snprintf(detail, len, "%s; %zu patch%s verified applied", g & GUIDE_RESTART_HOST ?
+	    "host rebooted" : g & GUIDE_RESTART_XAPI ? "toolstack restarted" :
+	    "no restart needed", p->plan->napply, p->plan->napply == 1 ? "" : "es");
+	return CSM_OK;
+}
+
+static int
+step_restore(struct proc *p, char *detail, size_t len)
+{
+	struct toggle_result res;
+	int rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "done", NULL, &res);
+
+	if (rc != CSM_OK && db_lost(p->ctx->db) && reconnect(p, 120) == CSM_OK)
+		rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "done", NULL, &res);
+	if (rc == CSM_OK)
+		snprintf(detail, len, "%s '%s' -> '%s'", p->ctx->cs->column, res.prior,
+		    res.written);
+	return rc;
+}
+
+struct step {
+	const char	*name;
+	int		(*run)(struct proc *, char *, size_t);
+};
+
+/* DESIGN §1 after the check and the disable (which toggle_take records as step 1). */
+static const struct step steps[] = {
+	{ "wait-vms", step_wait_vms },
+	{ "wait-no-tools", step_wait_no_tools },
+	{ "wait-maintenance", step_wait_maintenance },
+	{ "patch", step_patch },
+	{ "reboot", step_reboot },
+	{ "restore", step_restore },
+};
+#define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))
+
+/* ---- report, rollback, the main loop ---- */
+
+static void
+report(struct proc *p)
+{
+	struct db_res *op = NULL, *st = NULL;
+	struct out *o[3] = { NULL, NULL, NULL };
+	int i, n = 0;
+
+	if (journal_op_get(p->ctx->db, p->op_id, &op) == CSM_OK)
+		o[n++] = journal_out_ops(op);
+	if (journal_op_steps(p->ctx->db, p->op_id, &st) == CSM_OK) {
+		o[n] = out_new("steps");
+		out_col(o[n], "seq", OUT_NUM);
+		out_col(o[n], "name", OUT_STR);
+		out_col(o[n], "state", OUT_STR);
+		out_col(o[n], "started", OUT_STR);
+		out_col(o[n], "finished", OUT_STR);
+		out_col(o[n], "detail", OUT_STR);
+		for (i = 0; i < db_res_rows(st); i++) {
+			int c;
+			out_row(o[n]);
+			for (c = 0; c < J_STEP_NCOLS; c++)
+				out_cell(o[n], c, db_get(st, i, c));
+		}
+		n++;
+	}
+	if (p->plan != NULL)
+		o[n++] = cmd_plan_table(p->plan);
+	cmd_print(p->ctx, o, n);
+	for (i = 0; i < 3; i++)
+		out_free(o[i]);
+	db_res_free(op);
+	db_res_free(st);
+}
+
+/* Any failure after the disable: restore the column (CAS) and close as rolled_back. */
+static int
+rollback(struct proc *p, int code)
+{
+	struct toggle_result res;
+	double start = csm_now(), delay = 1;
+	int rc;
+
+	snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());
+	csm_error("%s", p->error);
+	csm_info("rolling back operation %lld: restoring %s of host %lld (%s)", p->op_id,
+	    p->ctx->cs->column, p->host_id, p->t.name);
+	for (;;) {
+		if (db_lost(p->ctx->db) && db_reconnect(p->ctx->db) == CSM_OK)
+			db_set_column(p->ctx->db, p->ctx->cs->column);
+		rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "rolled_back", p->error,
+		    &res);
+		if (rc == CSM_OK) {
+			csm_info("operation %lld rolled back: %s '%s' -> '%s'; hotfixes already "
+			    "applied stay applied", p->op_id, p->ctx->cs->column, res.prior,
+			    res.written);
+			csm_err_set(code == CSM_OK ? CSM_EFAIL : code, "%s (rolled back)", p->error);
+			return code == CSM_ECONFLICT ? CSM_ECONFLICT : CSM_EFAIL;
+		}
+		if (!db_lost(p->ctx->db) || csm_now() - start > 60)
+			break;
+		nap(delay);
+		delay = delay * 2 > 8 ? 8 : delay * 2;
+	}
+	/* Could not restore: leave the operation open and say exactly what to do. */
+	if (!db_lost(p->ctx->db))
+		journal_op_fail(p->ctx->db, p->op_id, p->error);
+	return csm_err_set(CSM_EMANUAL, "%s; and the rollback failed: %s. Host %lld (%s) "
+	    "may still be Disabled and operation %lld stays open: check the host, then run "
+	    "'csmaint recover %lld --execute'", p->error, csm_err_msg(), p->host_id, p->t.name,
+	    p->op_id, p->op_id);
+}
+
+static int
+run_steps(struct proc *p, int from)
+{
+	char detail[2048];
+	long long seq;
+	int i, rc;
+
+	for (i = from; i < NSTEPS; i++) {
+		if (interrupted(p))
+			return rollback(p, CSM_EFAIL);
+		rc = DB_RETRY(p, journal_step_start(p->ctx->db, p->op_id, steps[i].name, NULL,
+		    &seq));
+		if (rc != CSM_OK)
+			return rollback(p, rc);
+		detail[0] = '\0';
+		rc = steps[i].run(p, detail, sizeof(detail));
+		if (rc != CSM_OK) {
+			char *why = xstrdup(csm_err_msg());
+			if (db_lost(p->ctx->db))
+				reconnect(p, 30);
+			journal_step_finish(p->ctx->db, p->op_id, seq, "failed", why);
+			csm_err_set(rc, "%s", why);
+			free(why);
+			if (i == NSTEPS - 1 && rc == CSM_ECONFLICT) {
+				/* The restore found a value neither csmaint's nor the prior one. */
+				snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());
+				journal_op_fail(p->ctx->db, p->op_id, p->error);
+				return csm_err_set(CSM_EMANUAL, "%s. Operation %lld stays open: check "
+				    "host %lld (%s) in CloudStack, then run 'csmaint recover %lld "
+				    "--execute'", p->error, p->op_id, p->host_id, p->t.name, p->op_id);
+			}
+			return rollback(p, rc);
+		}
+		DB_RETRY(p, journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail));
+	}
+	return CSM_OK;
+}
+
+static void
+final_words(struct proc *p)
+{
+	csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for host %s, "
+	    "then migrate VMs back to it as needed%s%s.", p->op_id, p->t.name,
+	    p->no_tools[0] ? "; start the VMs without Tools that were shut down: " : "",
+	    p->no_tools);
+	if (planned_guidance(p) & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
+		csm_info("after-apply guidance: restart the HVM/PV guests that run on %s once "
+		    "they are back on it", p->t.name);
+	if (p->ctx->cs->gen == CS_GEN_30)
+		csm_info("CloudStack 3.0+: cancelling maintenance returns the host to service "
+		    "(it owns resource_state during maintenance)");
+}
+
+static char *
+serialize_args(const char *host, char *const *files, int nfiles, const char *catalog)
+{
+	size_t cap = 256, len = 0;
+	char *s = xmalloc(cap), path[PATH_MAX];
+	int i;
+
+	s[0] = '\0';
+	len += (size_t)snprintf(s, cap, "host=%s\n", host);
+	for (i = -1; i < nfiles; i++) {
+		const char *f = i < 0 ? catalog : files[i];
+		const char *key = i < 0 ? "catalog" : "file";
+		size_t need;
+
+		if (f == NULL)
+			continue;
+		if (realpath(f, path) == NULL)
+			snprintf(path, sizeof(path), "%s", f);
+		need = strlen(key) + strlen(path) + 3;
+		if (len + need >= cap) {
+			cap = (len + need) * 2;
+			s = xrealloc(s, cap);
+		}
+		len += (size_t)snprintf(s + len, cap - len, "%s=%s\n", key, path);
+	}
+	return s;
+}
+
+static void
+parse_args(struct proc *p, const char *text)
+{
+	char *copy = xstrdup(text ? text : ""), *line, *save = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "host=", 5) == 0) {
+			free(p->spec);
+			p->spec = xstrdup(line + 5);
+		} else if (strncmp(line, "catalog=", 8) == 0) {
+			free(p->catalog);
+			p->catalog = xstrdup(line + 8);
+		} else if (strncmp(line, "file=", 5) == 0) {
+			p->files = xrealloc(p->files, sizeof(char *) * (size_t)(p->nfiles + 1));
+			p->files[p->nfiles++] = xstrdup(line + 5);
+		}
+	}
+	free(copy);
+}
+
+static void
+proc_free(struct proc *p)
+{
+	int i;
+
+	if (p->lock[0] && p->ctx->db && !db_lost(p->ctx->db))
+		db_release_lock(p->ctx->db, p->lock);
+	cmd_target_close(&p->t);
+	plan_free(p->plan);
+	catalog_free(p->cat);
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
+	free(p->catalog);
+	free(p->spec);
+}
+
+static int
+take_lock(struct proc *p)
+{
+	long long holder = 0;
+	int got, rc;
+
+	journal_lock_name(db_schema(p->ctx->db), p->host_id, p->lock, sizeof(p->lock));
+	if ((rc = db_get_lock(p->ctx->db, p->lock, 0, &got)) != CSM_OK)
+		return rc;
+	if (!got) {
+		db_lock_holder(p->ctx->db, p->lock, &holder);
+		p->lock[0] = '\0';
+		return csm_err_set(CSM_ECONFLICT, "host %lld is locked by another csmaint "
+		    "(database connection %lld): an operation on it is running", p->host_id,
+		    holder);
+	}
+	return CSM_OK;
+}
+
+static void
+dry_plan(struct proc *p)
+{
+	struct toggle_result res;
+	char *sql;
+	size_t i;
+
+	printf("\n-- step 1, disable allocation (one transaction):\n");
+	fflush(stdout);
+	{
+		struct toggle_spec spec = { "hotfix", "running", 1, NULL, NULL };
+		toggle_take(p->ctx->db, p->ctx->cs, p->host_id, &spec, 1, stdout, &res);
+	}
+	printf("-- step 2, wait until the user VMs with XenServer Tools have left %s (every "
+	    "%.1f s: the placement query, XenAPI VM.get_all_records, VM_guest_metrics."
+	    "get_record)\n", p->t.name, p->ctx->conf->proc.poll_interval);
+	printf("-- step 3, wait until the running VMs without Tools are shut down\n");
+	printf("-- step 4, wait until CloudStack has the host in maintenance (%s = "
+	    "'Maintenance'); ErrorInMaintenance fails the operation\n",
+	    p->ctx->cs->gen == CS_GEN_30 ? "resource_state" : "status");
+	printf("-- step 5, hotfixes in plan order:\n");
+	for (i = 0; i < p->plan->napply; i++) {
+		const struct plan_entry *e = &p->plan->entries[i];
+		const char *cls = p->t.updates ? "pool_update" : "pool_patch";
+		printf("--   %s: upload if not on the pool (task.create, PUT /pool_patch_upload, "
+		    "task wait); XenAPI %s.precheck; Async.%s.apply; verify applied\n",
+		    e->name_label, cls, cls);
+	}
+	printf("-- step 6, %s; verify the patches show as applied\n",
+	    planned_guidance(p) & GUIDE_RESTART_HOST ? "reboot the host (host.disable, "
+	    "Async.host.reboot) and wait until XenServer and CloudStack see it back" :
+	    planned_guidance(p) & GUIDE_RESTART_XAPI ? "restart the toolstack "
+	    "(host.restart_agent) and wait" : "no restart needed");
+	sql = db_render(p->ctx->db, "UPDATE host SET {C} = ? WHERE id = ? AND {C} = ? AND "
+	    "removed IS NULL AND type = 'Routing'", "sis", res.prior, p->host_id, "Disabled");
+	printf("-- step 7, restore in one transaction with the operation closed as done:\n%s;\n",
+	    strcmp(res.prior, "Disabled") == 0 ? "-- (nothing: the host was Disabled before)" :
+	    sql);
+	free(sql);
+}
+
+int
+procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfiles,
+    const char *catalog, int dry)
+{
+	struct proc p;
+	struct toggle_result res;
+	struct out *checks;
+	char *args = NULL, detail[512];
+	int rc, failed = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.ctx = ctx;
+	catch_signals();
+	if ((rc = cs_host_resolve(ctx->db, host, &p.host_id)) != CSM_OK)
+		return rc;
+	if (!dry && (rc = take_lock(&p)) != CSM_OK)
+		return rc;
+	/* Step 0: every precondition, and the plan. */
+	checks = check_table();
+	rc = check_run(ctx, host, files, nfiles, checks, &failed);
+	if (rc == CSM_OK && (failed || dry))
+		cmd_print(ctx, &checks, 1);
+	out_free(checks);
+	if (rc != CSM_OK)
+		goto out;
+	if (failed) {
+		rc = csm_err_set(CSM_ECONFLICT, "refusing to start: %d check%s failed for host %s "
+		    "(see above); nothing was changed", failed, failed == 1 ? "" : "s", host);
+		goto out;
+	}
+	if ((rc = cmd_target_open(ctx, host, &p.t)) != CSM_OK)
+		goto out;
+	if ((rc = cmd_plan_build(&p.t, catalog, files, nfiles, &p.cat, &p.plan)) != CSM_OK)
+		goto out;
+	csm_info("plan for %s: %zu hotfix%s to apply", p.t.name, p.plan->napply,
+	    p.plan->napply == 1 ? "" : "es");
+	if (dry) {
+		struct out *o = cmd_plan_table(p.plan);
+		printf("-- dry run: csmaint hotfix %s would do this; nothing was changed.\n"
+		    "-- Add --execute to run it.\n", host);
+		cmd_print(ctx, &o, 1);
+		out_free(o);
+		dry_plan(&p);
+		goto out;
+	}
+	/* Step 1: disable allocation; the operation row in the same transaction. */
+	args = serialize_args(host, files, nfiles, catalog);
+	{
+		struct toggle_spec spec = { "hotfix", "running", 1, NULL, args };
+		snprintf(detail, sizeof(detail), "checks passed; %zu to apply", p.plan->napply);
+		spec.reason = detail;
+		if ((rc = toggle_take(ctx->db, ctx->cs, p.host_id, &spec, 0, NULL, &res)) !=
+		    CSM_OK)
+			goto out;
+	}
+	p.op_id = res.op_id;
+	if (strcmp(res.prior, "Disabled") == 0)
+		csm_warn("host %lld (%s) was already Disabled: csmaint writes nothing and restores "
+		    "nothing%s", p.host_id, p.t.name, ctx->cs->gen == CS_GEN_22 ? "; CloudStack "
+		    "2.2 sets it to 'Enabled' when maintenance is cancelled: disable it again if "
+		    "it must stay out of service" : "");
+	else
+		csm_info("operation %lld: host %lld (%s) %s 'Enabled' -> 'Disabled'", p.op_id,
+		    p.host_id, p.t.name, ctx->cs->column);
+	rc = run_steps(&p, 0);
+	if (rc == CSM_OK)
+		final_words(&p);
+	report(&p);
+out:
+	free(args);
+	proc_free(&p);
+	return rc;
+}
+
+int
+procedure_resume(struct cmd_ctx *ctx, long long op_id)
+{
+	struct db_res *op = NULL, *st = NULL;
+	struct proc p;
+	int rc, i, from = 0;
+	char *who;
+
+	memset(&p, 0, sizeof(p));
+	p.ctx = ctx;
+	p.op_id = op_id;
+	catch_signals();
+	if ((rc = journal_op_raw(ctx->db, op_id, &op)) != CSM_OK)
+		return rc;
+	p.host_id = db_get_int(op, 0, 3, 0);
+	if (strcmp(db_get(op, 0, 1), "hotfix") != 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is a '%s', not a hotfix: only "
+		    "hotfix operations can be resumed (use 'csmaint host enable' or 'csmaint "
+		    "recover')", op_id, db_get(op, 0, 1));
+		goto out;
+	}
+	if (db_get(op, 0, 5) == NULL) {
+		csm_info("operation %lld is already closed (%s): nothing to resume", op_id,
+		    db_get(op, 0, 2));
+		rc = CSM_OK;
+		goto out;
+	}
+	if ((rc = take_lock(&p)) != CSM_OK) {
+		csm_err_prefix("cannot resume operation %lld", op_id);
+		goto out;
+	}
+	parse_args(&p, db_get(op, 0, 4));
+	/* Re-check what this point needs: the host is still ours and disabled. */
+	if ((rc = cmd_target_open(ctx, p.spec ? p.spec : "", &p.t)) != CSM_OK)
+		goto out;
+	if (p.t.id != p.host_id) {
+		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is about host %lld, but '%s' is "
+		    "now host %lld", op_id, p.host_id, p.spec, p.t.id);
+		goto out;
+	}
+	if ((rc = cmd_plan_build(&p.t, p.catalog, p.files, p.nfiles, &p.cat, &p.plan)) !=
+	    CSM_OK)
+		goto out;
+	who = csm_operator_name();
+	journal_op_touch(ctx->db, op_id, (long long)getpid(), who);
+	free(who);
+	/* Continue after the last completed step; a step left running runs again. */
+	if ((rc = journal_op_steps(ctx->db, op_id, &st)) != CSM_OK)
+		goto out;
+	for (i = 0; i < db_res_rows(st); i++) {
+		int k;
+		if (strcmp(db_get(st, i, J_STEP_STATE), "done") != 0)
+			continue;
+		for (k = 0; k < NSTEPS; k++)
+			if (strcmp(steps[k].name, db_get(st, i, J_STEP_NAME)) == 0 && k + 1 > from)
+				from = k + 1;
+	}
+	csm_info("resuming operation %lld on host %lld (%s) at step %s", op_id, p.host_id,
+	    p.t.name, from < NSTEPS ? steps[from].name : "(all done)");
+	{
+		struct db_res *row = NULL;
+		if ((rc = host_now(&p, &row)) != CSM_OK)
+			goto out;
+		db_res_free(row);
+	}
+	rc = run_steps(&p, from);
+	if (rc == CSM_OK)
+		final_words(&p);
+	report(&p);
+out:
+	db_res_free(op);
+	db_res_free(st);
+	proc_free(&p);
+	return rc;
+}
