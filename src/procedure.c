@@ -36,7 +36,10 @@ struct proc {
 	char		*catalog;
 	struct catalog	*cat;
 	struct plan	*plan;
+	const struct plan_entry **todo;		/* what to apply, in order */
+	size_t		 ntodo;
 	unsigned	 guidance;		/* of the patches this run applied */
+	struct out	*results;		/* what the patch step did, for the report */
 	char		 no_tools[1024];	/* VMs the operator shut down (step 4) */
 	char		 error[1024];
 };
@@ -300,7 +303,7 @@ look_no_tools(struct proc *p, char *seen, size_t len)
 		return rc;
 	db_res_free(row);
 	n = vms_left(p, 0, seen, len);
-	if (n > 0 && strlen(seen) > strlen(p->no_tools))
+	if (n > 0 && p->no_tools[0] == '\0')
 		snprintf(p->no_tools, sizeof(p->no_tools), "%s", seen);
 	return n < 0 ? n : n == 0;
 }
@@ -324,6 +327,33 @@ look_maintenance(struct proc *p, char *seen, size_t len)
 		    p->t.name);
 	db_res_free(row);
 	return rc != CSM_OK ? rc : done;
+}
+
+/*
+ * What the patch step applies, in order: the plan's apply entries, then files the
+ * planner could not identify without a catalog (their identity is learned on upload).
+ */
+static void
+build_todo(struct proc *p)
+{
+	size_t i;
+
+	if (p->results == NULL) {
+		p->results = out_new("patches");
+		out_col(p->results, "name_label", OUT_STR);
+		out_col(p->results, "uuid", OUT_STR);
+		out_col(p->results, "action", OUT_STR);
+		out_col(p->results, "after_apply_guidance", OUT_STR);
+		out_col(p->results, "file", OUT_STR);
+	}
+	free(p->todo);
+	p->todo = xcalloc(p->plan->nentries + 1, sizeof(*p->todo));
+	p->ntodo = 0;
+	for (i = 0; i < p->plan->nentries; i++) {
+		const struct plan_entry *e = &p->plan->entries[i];
+		if (e->action == PLAN_APPLY || (e->action == PLAN_UNKNOWN && e->request != NULL))
+			p->todo[p->ntodo++] = e;
+	}
 }
 
 /* ---- the steps ---- */
@@ -380,8 +410,8 @@ step_patch(struct proc *p, char *detail, size_t len)
 	size_t i;
 
 	detail[0] = '\0';
-	for (i = 0; i < p->plan->napply && rc == CSM_OK; i++) {
-		const struct plan_entry *e = &p->plan->entries[i];
+	for (i = 0; i < p->ntodo && rc == CSM_OK; i++) {
+		const struct plan_entry *e = p->todo[i];
 		const char *file = file_for(e);
 		struct patch pt;
 		int applied = 0, existed = 0, already = 0;
@@ -413,6 +443,12 @@ step_patch(struct proc *p, char *detail, size_t len)
 			size_t l = strlen(detail);
 			snprintf(detail + l, len - l, "%s%s %s", l ? "; " : "", pt.name_label,
 			    applied ? "already applied" : "applied");
+			out_row(p->results);
+			out_cell(p->results, 0, pt.name_label);
+			out_cell(p->results, 1, pt.uuid);
+			out_cell(p->results, 2, applied || already ? "already applied" : "applied");
+			out_cell(p->results, 3, pt.guidance_text);
+			out_cell(p->results, 4, file);
 		}
 		patch_clear(&pt);
 	}
@@ -421,16 +457,26 @@ step_patch(struct proc *p, char *detail, size_t len)
 	return rc;
 }
 
-/* Guidance of everything planned that is applied now (so a resume still reboots). */
+/* Guidance of everything planned, from the catalog or the pool's own records (so a
+ * resume after the patch step still reboots). */
 static unsigned
 planned_guidance(struct proc *p)
 {
 	unsigned g = p->guidance;
+	struct patch pt;
 	size_t i;
 
-	for (i = 0; i < p->plan->napply; i++)
-		if (p->plan->entries[i].patch != NULL)
-			g |= patch_guidance_bits(p->plan->entries[i].patch->guidance_text);
+	for (i = 0; i < p->ntodo; i++) {
+		const struct plan_entry *e = p->todo[i];
+		if (e->patch != NULL) {
+			g |= patch_guidance_bits(e->patch->guidance_text);
+		} else if (p->t.pool != NULL &&
+		    patch_find(p->t.pool, p->t.updates, e->name_label, &pt) == CSM_OK) {
+			g |= pt.guidance;
+			patch_clear(&pt);
+		}
+	}
+	csm_err_clear();
 	return g;
 }
 
@@ -447,6 +493,7 @@ step_reboot(struct proc *p, char *detail, size_t len)
 		return rc;
 	db_res_free(p->t.row);
 	p->t.row = row;
+	p->t.name = db_get(row, 0, CS_H_NAME);
 	if (g & GUIDE_RESTART_HOST)
 		rc = cmd_wait_for_host(p->ctx, &p->t, 1);
 	else if (g & GUIDE_RESTART_XAPI)
@@ -454,8 +501,8 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	if (rc != CSM_OK)
 		return rc;
 	/* The patches show as applied after the restart. */
-	for (i = 0; i < p->plan->napply; i++) {
-		const struct plan_entry *e = &p->plan->entries[i];
+	for (i = 0; i < p->ntodo; i++) {
+		const struct plan_entry *e = p->todo[i];
 		struct patch pt;
 		int applied = 0;
 
@@ -471,7 +518,7 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	}
 	snprintf(detail, len, "%s; %zu patch%s verified applied", g & GUIDE_RESTART_HOST ?
 	    "host rebooted" : g & GUIDE_RESTART_XAPI ? "toolstack restarted" :
-	    "no restart needed", p->plan->napply, p->plan->napply == 1 ? "" : "es");
+	    "no restart needed", p->ntodo, p->ntodo == 1 ? "" : "es");
 	return CSM_OK;
 }
 
@@ -532,8 +579,12 @@ report(struct proc *p)
 		}
 		n++;
 	}
-	if (p->plan != NULL)
+	if (p->results != NULL && out_nrows(p->results) > 0) {
+		o[n++] = p->results;
+		p->results = NULL;
+	} else if (p->plan != NULL) {
 		o[n++] = cmd_plan_table(p->plan);
+	}
 	cmd_print(p->ctx, o, n);
 	for (i = 0; i < 3; i++)
 		out_free(o[i]);
@@ -688,6 +739,8 @@ proc_free(struct proc *p)
 	if (p->lock[0] && p->ctx->db && !db_lost(p->ctx->db))
 		db_release_lock(p->ctx->db, p->lock);
 	cmd_target_close(&p->t);
+	out_free(p->results);
+	free(p->todo);
 	plan_free(p->plan);
 	catalog_free(p->cat);
 	for (i = 0; i < p->nfiles; i++)
@@ -722,6 +775,7 @@ dry_plan(struct proc *p)
 	struct toggle_result res;
 	char *sql;
 	size_t i;
+	int unknown;
 
 	printf("\n-- step 1, disable allocation (one transaction):\n");
 	fflush(stdout);
@@ -737,18 +791,23 @@ dry_plan(struct proc *p)
 	    "'Maintenance'); ErrorInMaintenance fails the operation\n",
 	    p->ctx->cs->gen == CS_GEN_30 ? "resource_state" : "status");
 	printf("-- step 5, hotfixes in plan order:\n");
-	for (i = 0; i < p->plan->napply; i++) {
-		const struct plan_entry *e = &p->plan->entries[i];
+	for (i = 0; i < p->ntodo; i++) {
+		const struct plan_entry *e = p->todo[i];
 		const char *cls = p->t.updates ? "pool_update" : "pool_patch";
 		printf("--   %s: upload if not on the pool (task.create, PUT /pool_patch_upload, "
 		    "task wait); XenAPI %s.precheck; Async.%s.apply; verify applied\n",
 		    e->name_label, cls, cls);
 	}
+	for (i = 0, unknown = 0; i < p->ntodo; i++)
+		if (p->todo[i]->patch == NULL)
+			unknown = 1;
 	printf("-- step 6, %s; verify the patches show as applied\n",
 	    planned_guidance(p) & GUIDE_RESTART_HOST ? "reboot the host (host.disable, "
 	    "Async.host.reboot) and wait until XenServer and CloudStack see it back" :
 	    planned_guidance(p) & GUIDE_RESTART_XAPI ? "restart the toolstack "
-	    "(host.restart_agent) and wait" : "no restart needed");
+	    "(host.restart_agent) and wait" : unknown ? "reboot the host or restart its "
+	    "toolstack if the after-apply guidance asks for it (learned on upload), and "
+	    "wait until XenServer and CloudStack see it back" : "no restart needed");
 	sql = db_render(p->ctx->db, "UPDATE host SET {C} = ? WHERE id = ? AND {C} = ? AND "
 	    "removed IS NULL AND type = 'Routing'", "sis", res.prior, p->host_id, "Disabled");
 	printf("-- step 7, restore in one transaction with the operation closed as done:\n%s;\n",
@@ -791,8 +850,16 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 		goto out;
 	if ((rc = cmd_plan_build(&p.t, catalog, files, nfiles, &p.cat, &p.plan)) != CSM_OK)
 		goto out;
-	csm_info("plan for %s: %zu hotfix%s to apply", p.t.name, p.plan->napply,
-	    p.plan->napply == 1 ? "" : "es");
+	build_todo(&p);
+	csm_info("plan for %s: %zu hotfix%s to apply", p.t.name, p.ntodo,
+	    p.ntodo == 1 ? "" : "es");
+	/* VMs without Tools cannot live-migrate: say so before anything changes. */
+	if (vms_left(&p, 0, p.no_tools, sizeof(p.no_tools)) == 0)
+		p.no_tools[0] = '\0';
+	else
+		csm_info("VMs without XenServer Tools on %s (they cannot live-migrate: shut them "
+		    "down when asked and start them on another host afterwards): %s", p.t.name,
+		    p.no_tools);
 	if (dry) {
 		struct out *o = cmd_plan_table(p.plan);
 		printf("-- dry run: csmaint hotfix %s would do this; nothing was changed.\n"
@@ -806,7 +873,7 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 	args = serialize_args(host, files, nfiles, catalog);
 	{
 		struct toggle_spec spec = { "hotfix", "running", 1, NULL, args };
-		snprintf(detail, sizeof(detail), "checks passed; %zu to apply", p.plan->napply);
+		snprintf(detail, sizeof(detail), "checks passed; %zu to apply", p.ntodo);
 		spec.reason = detail;
 		if ((rc = toggle_take(ctx->db, ctx->cs, p.host_id, &spec, 0, NULL, &res)) !=
 		    CSM_OK)
@@ -874,6 +941,7 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 	if ((rc = cmd_plan_build(&p.t, p.catalog, p.files, p.nfiles, &p.cat, &p.plan)) !=
 	    CSM_OK)
 		goto out;
+	build_todo(&p);
 	who = csm_operator_name();
 	journal_op_touch(ctx->db, op_id, (long long)getpid(), who);
 	free(who);

@@ -143,3 +143,23 @@ mkpatch() {
 		head -c 65536 /dev/urandom | base64
 	} >"$file"
 }
+
+# ms_setup [ARGS...]: the CloudStack management-server simulator on the test database,
+# tied to the XenAPI simulator (it plays the operator's UI steps with msctl autopilot).
+ms_setup() {
+	mdb_create_user mssim 'ms-pw' "ALL PRIVILEGES ON *.*" >/dev/null || exit 1
+	printf 'ms-pw\n' >"$TEST_TMP/ms.pass"
+	MS_STATE=$TEST_TMP/mssim
+	mkdir -p "$MS_STATE"
+	/usr/bin/python3 "$TOP_SRCDIR/tests/mssim/mssim.py" --socket "$MDB_SOCK" --user mssim \
+		--password-file "$TEST_TMP/ms.pass" --db "$CLOUD" --state-dir "$MS_STATE" \
+		${XS_STATE:+--xapisim-state-dir "$XS_STATE"} "$@" 2>"$TEST_TMP/mssim.log" &
+	MSSIM_PID=$!
+	for _ in $(seq 100); do [ -e "$MS_STATE/ready" ] && break; sleep 0.1; done
+	[ -e "$MS_STATE/ready" ] || { echo "mssim did not start"; cat "$TEST_TMP/mssim.log"; exit 1; }
+	trap 'kill $MSSIM_PID 2>/dev/null; wait $MSSIM_PID 2>/dev/null; _cleanup' EXIT
+}
+msctl() { /usr/bin/python3 "$TOP_SRCDIR/tests/mssim/msctl" --state-dir "$MS_STATE" "$@"; }
+
+# The procedure's timings for tests: quick polls, short waits.
+PROC_FAST='procedure = { poll_interval = 0.2; wait_timeout = 60; reboot_timeout = 60; };'
