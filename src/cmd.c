@@ -31,6 +31,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_recover_entry,
 	&cmd_journal_list_entry,
 	&cmd_journal_show_entry,
+	&cmd_audit_entry,
 	NULL
 };
 

@@ -117,6 +117,7 @@ extern const struct cmd_entry cmd_journal_show_entry;
 extern const struct cmd_entry cmd_recover_entry;
 extern const struct cmd_entry cmd_hotfix_entry;
 extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_vms_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_patch_list_entry;
