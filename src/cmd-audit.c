@@ -142,7 +142,9 @@ cmd_audit_exec(struct cmd_ctx *ctx)
 		    strcmp(st, "interrupted") == 0 ? "interrupted" : strcmp(st, "failed") == 0 ?
 		    "failed" : "running", db_get(r, i, 2), db_get(r, i, 3), db_get(r, i, 0), d);
 		/* Drift: the row no longer holds what csmaint wrote (2.2 reset on reconnect). */
-		if (now != NULL && strcmp(now, db_get(r, i, 6)) != 0) {
+		/* On 3.0+ maintenance takes resource_state over: CloudStack's, not drift. */
+		if (now != NULL && strcmp(now, db_get(r, i, 6)) != 0 &&
+		    !(ctx->cs->gen == CS_GEN_30 && strstr(now, "Maintenance") != NULL)) {
 			snprintf(d, sizeof(d), "%s is '%s' but operation %s wrote '%s'%s", col, now,
 			    db_get(r, i, 0), db_get(r, i, 6), strcmp(now, "Enabled") == 0 ?
 			    ": CloudStack re-enabled the host (reset on reconnect); it takes new VMs" :

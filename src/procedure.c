@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ struct proc {
 	unsigned	 guidance;		/* of the patches this run applied */
 	struct out	*results;		/* what the patch step did, for the report */
 	char		 no_tools[1024];	/* VMs the operator shut down (step 4) */
+	int		 lost_lock;		/* another csmaint owns the operation now */
 	char		 error[1024];
 };
 
@@ -100,9 +102,12 @@ reconnect(struct proc *p, double budget)
 			db_set_column(p->ctx->db, p->ctx->cs->column);
 			if (db_get_lock(p->ctx->db, p->lock, 0, &got) != CSM_OK)
 				continue;
-			if (!got)
+			if (!got) {
+				p->lost_lock = 1;
 				return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint "
-				    "holds operation %lld's lock: stopping here", p->op_id);
+				    "holds operation %lld's lock: stopping here without touching "
+				    "anything", p->op_id);
+			}
 			csm_info("reconnected to %s", db_where(p->ctx->db));
 			return CSM_OK;
 		}
@@ -144,13 +149,26 @@ watch_drift(struct proc *p, const char *now)
 	if ((rc = db_begin(db)) != CSM_OK)
 		return rc;
 	if ((rc = db_exec(db, &n, CS_SQL_HOST_LOCK, "i", p->host_id)) != CSM_OK ||
-	    (rc = db_exec(db, &n, SQL_REASSERT, "i", p->host_id)) != CSM_OK ||
-	    (rc = db_exec(db, &seq, J_SQL_INSERT_STEP, "isssi", p->op_id, "reassert", "done",
+	    (rc = db_exec(db, &n, SQL_REASSERT, "i", p->host_id)) != CSM_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	if (n != 1) {		/* changed again meanwhile: the next look sees it */
+		db_rollback(db);
+		return CSM_OK;
+	}
+	if ((rc = db_exec(db, &seq, J_SQL_INSERT_STEP, "isssi", p->op_id, "reassert", "done",
 	    "CloudStack re-enabled the host; set Disabled again", p->op_id)) != CSM_OK) {
 		db_rollback(db);
 		return rc;
 	}
-	return db_commit(db);
+	if ((rc = db_commit(db)) == CSM_OK) {
+		char *who = csm_operator_name();
+		syslog(LOG_NOTICE, "%s: host %lld allocation %s Enabled -> Disabled (reasserted), "
+		    "operation %lld", who, p->host_id, p->ctx->cs->column, p->op_id);
+		free(who);
+	}
+	return rc;
 }
 
 /* The host row now (CS_H_* columns), with drift handled. */
@@ -161,7 +179,15 @@ host_now(struct proc *p, struct db_res **row)
 
 	if (rc != CSM_OK)
 		return rc;
-	if ((rc = watch_drift(p, db_get(*row, 0, CS_H_ALLOC))) != CSM_OK) {
+	/* A failed CloudStack maintenance ends the procedure whichever wait it is in. */
+	if (strcmp(db_get(*row, 0, p->ctx->cs->gen == CS_GEN_30 ? CS_H_ALLOC : CS_H_STATUS),
+	    "ErrorInMaintenance") == 0)
+		rc = csm_err_set(CSM_EFAIL, "CloudStack could not put host %lld (%s) in "
+		    "maintenance (ErrorInMaintenance): a VM could not be migrated", p->host_id,
+		    p->t.name);
+	else
+		rc = watch_drift(p, db_get(*row, 0, CS_H_ALLOC));
+	if (rc != CSM_OK) {
 		db_res_free(*row);
 		*row = NULL;
 	}
@@ -398,8 +424,7 @@ step_wait_maintenance(struct proc *p, char *detail, size_t len)
 static const char *
 file_for(const struct plan_entry *e)
 {
-	return e->request != NULL && strchr(e->request, '/') != NULL ? e->request :
-	    e->request;
+	return e->request;
 }
 
 static int
@@ -613,8 +638,8 @@ rollback(struct proc *p, int code)
 			csm_info("operation %lld rolled back: %s '%s' -> '%s'; hotfixes already "
 			    "applied stay applied", p->op_id, p->ctx->cs->column, res.prior,
 			    res.written);
-			csm_err_set(code == CSM_OK ? CSM_EFAIL : code, "%s (rolled back)", p->error);
-			return code == CSM_ECONFLICT ? CSM_ECONFLICT : CSM_EFAIL;
+			(void)code;
+			return csm_err_set(CSM_EFAIL, "%s (rolled back)", p->error);
 		}
 		if (!db_lost(p->ctx->db) || csm_now() - start > 60)
 			break;
@@ -653,6 +678,8 @@ run_steps(struct proc *p, int from)
 			journal_step_finish(p->ctx->db, p->op_id, seq, "failed", why);
 			csm_err_set(rc, "%s", why);
 			free(why);
+			if (p->lost_lock)
+				return CSM_ECONFLICT;	/* the other csmaint decides now */
 			if (i == NSTEPS - 1 && rc == CSM_ECONFLICT) {
 				/* The restore found a value neither csmaint's nor the prior one. */
 				snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());

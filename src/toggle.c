@@ -328,8 +328,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 	op_id = db_get_int(op, 0, 0, 0);
 	res->op_id = op_id;
 	state = db_get(op, 0, 2);
-	if (recover && strcmp(state, "holding") != 0 && strcmp(state, "running") != 0 &&
-	    strcmp(state, "interrupted") != 0) {
+	if (recover && (strcmp(state, "done") == 0 || strcmp(state, "rolled_back") == 0)) {
 		/* Safe to run twice: a closed operation needs nothing. */
 		csm_info("operation %lld is already closed (%s): nothing to do", op_id, state);
 		rc = CSM_OK;

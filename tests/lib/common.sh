@@ -163,3 +163,42 @@ msctl() { /usr/bin/python3 "$TOP_SRCDIR/tests/mssim/msctl" --state-dir "$MS_STAT
 
 # The procedure's timings for tests: quick polls, short waits.
 PROC_FAST='procedure = { poll_interval = 0.2; wait_timeout = 60; reboot_timeout = 60; };'
+
+# hotfix_fresh: a fresh sample database, journal, XenAPI and management-server
+# simulators, and two hotfix files $F3 (restartHost) and $F4 (restartXAPI, needs $F3).
+# For the procedure tests, which each start from a clean site.
+hotfix_fresh() {
+	[ -n "${MSSIM_PID:-}" ] && { kill "$MSSIM_PID" 2>/dev/null; wait "$MSSIM_PID" 2>/dev/null; MSSIM_PID=; }
+	[ -n "${XAPISIM_PID:-}" ] && { kill "$XAPISIM_PID" 2>/dev/null; wait "$XAPISIM_PID" 2>/dev/null; XAPISIM_PID=; }
+	rm -rf "$TEST_TMP/xapisim" "$TEST_TMP/mssim"
+	if [ -z "${MDB_PID:-}" ]; then
+		cs_setup "${CS_VERSION:-2.2}"
+	else
+		mdb_load_cloudstack "${CS_VERSION:-2.2}" "$CLOUD" >/dev/null
+		mdb_sql -e "DROP DATABASE IF EXISTS $JOURNAL"
+		"$CSMAINT" -c "$CONF" schema install --execute >/dev/null 2>&1
+	fi
+	xapi_setup "${1:-$TOP_SRCDIR/tests/data/xapi-pool-2.2.json}"
+	write_conf "$XAPI_CONF
+${PROC_CONF:-$PROC_FAST}"
+	ms_setup
+	sleep 1	# mssim finishes the sample's in-flight migration of VM 4; its API job ends too
+	sql "UPDATE async_job SET job_status = 1 WHERE id = 1"
+	F3=$TEST_TMP/XS56EFP1003.xsupdate F4=$TEST_TMP/XS56EFP1004.xsupdate
+	mkpatch "$F3" c3c3c3c3-0000-4000-8000-000000000003 XS56EFP1003 restartHost
+	mkpatch "$F4" c4c4c4c4-0000-4000-8000-000000000004 XS56EFP1004 restartXAPI \
+		"requires=c3c3c3c3-0000-4000-8000-000000000003"
+}
+
+# op_state ID: the operation's state as `journal show` reports it (interrupted included).
+op_state() { "$CSMAINT" -c "$CONF" journal show "$1" -o csv 2>/dev/null | sed -n '2p' | cut -d, -f5; }
+
+# wait_step NAME [STATE]: until the procedure's journal has step NAME in STATE (done).
+wait_step() {
+	local i
+	for i in $(seq 600); do
+		[ "$(mdb_sql "$JOURNAL" -e "SELECT COUNT(*) FROM operation_step WHERE name = '$1' AND state = '${2:-done}'" 2>/dev/null)" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
