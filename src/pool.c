@@ -101,6 +101,7 @@ pool_connect(struct conf *c, const char *address, struct pool **out)
 		return CSM_EFAIL;
 	}
 	p->xapi = xapi_new(url, http_post_transport, p->http);
+	xapi_set_poll_interval(p->xapi, c->proc.poll_interval < 1 ? c->proc.poll_interval : 1);
 	csm_debug("XenAPI: logging in to %s as %s", url, c->xapi.user);
 	free(url);
 	if ((rc = xapi_login(p->xapi, c->xapi.user, c->xapi.password)) != CSM_OK) {

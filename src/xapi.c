@@ -517,8 +517,14 @@ task_wait(struct xapi *x, const char *task, const char *what, double timeout,
 	nerr = x->nerr;
 	x->errv = NULL;
 	x->nerr = 0;
-	if (xapi_call_s(x, "task.destroy", &v, task, NULL) < 0)
-		csm_warn("cannot destroy XenAPI task %s: %s", task, csm_err_msg());
+	if (xapi_call_s(x, "task.destroy", &v, task, NULL) < 0) {
+		/* After a master restart its tasks are gone (PersistNothing): expected. */
+		if (x->errv != NULL && (strcmp(x->errv[0], "HANDLE_INVALID") == 0 ||
+		    strcmp(x->errv[0], "SESSION_INVALID") == 0))
+			csm_debug("XenAPI task %s is gone: %s", task, csm_err_msg());
+		else
+			csm_warn("cannot destroy XenAPI task %s: %s", task, csm_err_msg());
+	}
 	xmlrpc_value_free(v);
 	clear_error(x);
 	x->errv = errv;

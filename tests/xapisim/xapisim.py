@@ -1093,6 +1093,9 @@ def to_json(o):
 # --------------------------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+    # and the client's delayed ACK hold every reply back ~40 ms (xapi has no such stall).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server_version = "xapi"
     sys_version = ""
