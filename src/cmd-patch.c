@@ -328,6 +328,12 @@ cloudstack_back(void *arg, char *seen, unsigned long len)
 int
 cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot)
 {
+	return cmd_wait_host_mode(ctx, t, reboot ? 1 : 0);
+}
+
+int
+cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode)
+{
 	struct cs_wait cw;
 	struct host_wait w;
 
@@ -338,8 +344,9 @@ cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot)
 	w.poll = ctx->conf->proc.poll_interval;
 	w.cloudstack_ok = cloudstack_back;
 	w.arg = &cw;
-	return reboot ? patch_reboot_host(t->pool, t->xs->uuid, &w) :
-	    patch_restart_toolstack(t->pool, t->xs->uuid, &w);
+	return mode == 1 ? patch_reboot_host(t->pool, t->xs->uuid, &w) :
+	    mode == 0 ? patch_restart_toolstack(t->pool, t->xs->uuid, &w) :
+	    patch_wait_host(t->pool, t->xs->uuid, &w);
 }
 
 static int

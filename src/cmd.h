@@ -89,6 +89,8 @@ void cmd_target_close(struct target *t);
 /* Reboot (reboot != 0) or restart the toolstack of T's host and wait until both
  * XenServer and CloudStack see it back (procedure.reboot_timeout). */
 int cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot);
+/* The same with a mode: 1 reboot, 0 restart the toolstack, 2 only wait until it is back. */
+int cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode);
 
 struct catalog;
 struct plan;

@@ -539,7 +539,7 @@ wait_back(struct pool *pool, const char *uuid, int agent, const char *before,
 			snprintf(now, sizeof(now), "XenAPI not answering (%s)", csm_err_msg());
 		} else {
 			const char *key = agent ? s.agent : s.boot;
-			int changed = strcmp(key, before) != 0;
+			int changed = before == NULL || strcmp(key, before) != 0;
 
 			snprintf(now, sizeof(now), "%s %s, live %s, enabled %s",
 			    agent ? "agent_start_time" : "boot_time", changed ? "changed" :
@@ -642,5 +642,63 @@ patch_restart_toolstack(struct pool *pool, const char *host_uuid, const struct h
 	csm_info("%s: restart requested", what);
 	rc = wait_back(pool, host_uuid, 1, s.agent, w, what);
 	free(what);
+	return rc;
+}
+
+int
+patch_wait_host(struct pool *pool, const char *host_uuid, const struct host_wait *w)
+{
+	char *what = xasprintf("XenServer host %s", host_uuid);
+	int rc = wait_back(pool, host_uuid, 0, NULL, w, what);
+
+	free(what);
+	return rc;
+}
+
+/* "1286883345." (OCaml string_of_float) -> seconds. */
+static double
+boot_seconds(const char *s)
+{
+	return s && *s ? strtod(s, NULL) : 0;
+}
+
+int
+patch_reboot_pending(struct pool *pool, const char *host_uuid, int *pending)
+{
+	struct xapi *x = pool_xapi(pool);
+	struct xmlrpc_value *hp = NULL, *pp = NULL;
+	struct seen s;
+	double boot;
+	size_t i;
+	int rc;
+
+	*pending = 0;
+	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
+		return rc;
+	boot = boot_seconds(s.boot);
+	if ((rc = xapi_call_s(x, "host_patch.get_all_records", &hp, NULL)) != CSM_OK ||
+	    (rc = xapi_call_s(x, "pool_patch.get_all_records", &pp, NULL)) != CSM_OK)
+		goto out;
+	/* XenCenter's rule: a restartHost patch applied after the host last booted. */
+	for (i = 0; i < xmlrpc_len(hp); i++) {
+		const struct xmlrpc_value *r = xmlrpc_struct_value_at(hp, i), *prec;
+		const struct xmlrpc_value *ts = xmlrpc_struct_get(r, "timestamp_applied");
+		const char *h = pool_str(r, "host"), *ref = pool_str(r, "pool_patch");
+		char *g;
+		time_t t = 0;
+
+		if (h == NULL || strcmp(h, s.ref) != 0 || ref == NULL || !pool_bool(r, "applied", 0))
+			continue;
+		if (ts == NULL || xmlrpc_as_datetime(ts, &t) != CSM_OK)
+			continue;
+		prec = xmlrpc_struct_get(pp, ref);
+		g = prec ? guidance_text(prec) : NULL;
+		if (g && (patch_guidance_bits(g) & GUIDE_RESTART_HOST) && (double)t >= boot)
+			*pending = 1;
+		free(g);
+	}
+out:
+	xmlrpc_value_free(hp);
+	xmlrpc_value_free(pp);
 	return rc;
 }

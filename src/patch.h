@@ -82,6 +82,11 @@ struct host_wait {
  * master's toolstack restarts with it).  On timeout the message says what was seen last.
  */
 int patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wait *w);
+/* Wait until the host is live, enabled and CloudStack agrees, without restarting it. */
+int patch_wait_host(struct pool *pool, const char *host_uuid, const struct host_wait *w);
+/* Does the host still need the reboot a restartHost patch asks for (applied after the
+ * last boot: XenCenter's reboot-pending rule)? */
+int patch_reboot_pending(struct pool *pool, const char *host_uuid, int *pending);
 /* host.restart_agent and wait until agent_start_time changed and the host answers. */
 int patch_restart_toolstack(struct pool *pool, const char *host_uuid,
     const struct host_wait *w);

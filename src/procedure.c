@@ -519,10 +519,18 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	db_res_free(p->t.row);
 	p->t.row = row;
 	p->t.name = db_get(row, 0, CS_H_NAME);
-	if (g & GUIDE_RESTART_HOST)
-		rc = cmd_wait_for_host(p->ctx, &p->t, 1);
-	else if (g & GUIDE_RESTART_XAPI)
+	if (g & GUIDE_RESTART_HOST) {
+		int pending = 1;
+		/* A resume after the reboot was requested must not reboot again. */
+		if (patch_reboot_pending(p->t.pool, p->t.xs->uuid, &pending) != CSM_OK)
+			pending = 1;
+		if (!pending)
+			csm_info("%s rebooted since the hotfixes were applied: waiting until it "
+			    "is back", p->t.name);
+		rc = cmd_wait_host_mode(p->ctx, &p->t, pending ? 1 : 2);
+	} else if (g & GUIDE_RESTART_XAPI) {
 		rc = cmd_wait_for_host(p->ctx, &p->t, 0);
+	}
 	if (rc != CSM_OK)
 		return rc;
 	/* The patches show as applied after the restart. */
@@ -957,9 +965,18 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 		goto out;
 	}
 	parse_args(&p, db_get(op, 0, 4));
-	/* Re-check what this point needs: the host is still ours and disabled. */
-	if ((rc = cmd_target_open(ctx, p.spec ? p.spec : "", &p.t)) != CSM_OK)
-		goto out;
+	/* Re-check what this point needs: the host is still ours and disabled.  It may be
+	 * rebooting (killed during the reboot wait): keep trying for reboot_timeout. */
+	{
+		double start = csm_now();
+		while ((rc = cmd_target_open(ctx, p.spec ? p.spec : "", &p.t)) == CSM_EFAIL &&
+		    csm_now() - start < ctx->conf->proc.reboot_timeout && !stop_signal) {
+			csm_info("resume: XenServer not reachable yet (%s); retrying", csm_err_msg());
+			nap(ctx->conf->proc.poll_interval < 1 ? 1 : ctx->conf->proc.poll_interval);
+		}
+		if (rc != CSM_OK)
+			goto out;
+	}
 	if (p.t.id != p.host_id) {
 		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is about host %lld, but '%s' is "
 		    "now host %lld", op_id, p.host_id, p.spec, p.t.id);
