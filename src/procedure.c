@@ -563,7 +563,12 @@ step_restore(struct proc *p, char *detail, size_t len)
 
 	if (rc != CSM_OK && db_lost(p->ctx->db) && reconnect(p, 120) == CSM_OK)
 		rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "done", NULL, &res);
-	if (rc == CSM_OK)
+	if (rc == CSM_OK && strcmp(res.prior, res.written) == 0)
+		snprintf(detail, len, "nothing written: %s is '%s'%s", p->ctx->cs->column,
+		    res.written, p->ctx->cs->gen == CS_GEN_30 && strcmp(res.written, "Enabled") != 0 ?
+		    " (CloudStack owns it during maintenance)" : strcmp(res.written, "Enabled") == 0 ?
+		    " already (CloudStack set it)" : "");
+	else if (rc == CSM_OK)
 		snprintf(detail, len, "%s '%s' -> '%s'", p->ctx->cs->column, res.prior,
 		    res.written);
 	return rc;
