@@ -555,6 +555,7 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	return CSM_OK;
 }
 
+/* Restore and close as done; toggle_release journals the step in its transaction. */
 static int
 step_restore(struct proc *p, char *detail, size_t len)
 {
@@ -563,14 +564,8 @@ step_restore(struct proc *p, char *detail, size_t len)
 
 	if (rc != CSM_OK && db_lost(p->ctx->db) && reconnect(p, 120) == CSM_OK)
 		rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "done", NULL, &res);
-	if (rc == CSM_OK && strcmp(res.prior, res.written) == 0)
-		snprintf(detail, len, "nothing written: %s is '%s'%s", p->ctx->cs->column,
-		    res.written, p->ctx->cs->gen == CS_GEN_30 && strcmp(res.written, "Enabled") != 0 ?
-		    " (CloudStack owns it during maintenance)" : strcmp(res.written, "Enabled") == 0 ?
-		    " already (CloudStack set it)" : "");
-	else if (rc == CSM_OK)
-		snprintf(detail, len, "%s '%s' -> '%s'", p->ctx->cs->column, res.prior,
-		    res.written);
+	(void)detail;
+	(void)len;
 	return rc;
 }
 
@@ -676,10 +671,14 @@ run_steps(struct proc *p, int from)
 	int i, rc;
 
 	for (i = from; i < NSTEPS; i++) {
+		/* The restore journals itself, in the transaction of its compare-and-set. */
+		int own = steps[i].run != step_restore;
+
 		if (interrupted(p))
 			return rollback(p, CSM_EFAIL);
-		rc = DB_RETRY(p, journal_step_start(p->ctx->db, p->op_id, steps[i].name, NULL,
-		    &seq));
+		seq = 0;
+		rc = own ? DB_RETRY(p, journal_step_start(p->ctx->db, p->op_id, steps[i].name,
+		    NULL, &seq)) : CSM_OK;
 		if (rc != CSM_OK)
 			return rollback(p, rc);
 		detail[0] = '\0';
@@ -688,7 +687,8 @@ run_steps(struct proc *p, int from)
 			char *why = xstrdup(csm_err_msg());
 			if (db_lost(p->ctx->db))
 				reconnect(p, 30);
-			journal_step_finish(p->ctx->db, p->op_id, seq, "failed", why);
+			if (own)
+				journal_step_finish(p->ctx->db, p->op_id, seq, "failed", why);
 			csm_err_set(rc, "%s", why);
 			free(why);
 			if (p->lost_lock)
@@ -703,7 +703,8 @@ run_steps(struct proc *p, int from)
 			}
 			return rollback(p, rc);
 		}
-		DB_RETRY(p, journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail));
+		if (own)
+			DB_RETRY(p, journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail));
 	}
 	return CSM_OK;
 }

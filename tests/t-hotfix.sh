@@ -36,6 +36,7 @@ names=[s["name"] for s in d["steps"]]
 for n in ("disable","wait-vms","wait-no-tools","wait-maintenance","patch","reboot","restore"):
     assert n in names, (n, names)
 assert all(s["state"]=="done" for s in d["steps"]), d["steps"]
+assert names.count("restore")==1, names
 assert [(p["name_label"],p["action"]) for p in d["patches"]]==[("XS56EFP1003","applied"),("XS56EFP1004","applied")], d["patches"]
 ' "$OUT"
 expect_err "waiting .*user VMs to leave the host" "the operator is told what csmaint waits for"
