@@ -48,6 +48,22 @@ set_global(struct args *a, int id, const char *val)
 	}
 }
 
+/* Apply a global option, taking its value from "--opt=value" or the next word. */
+static int
+take_global(struct args *a, int id, int takes, const char *name, const char *val, int argc,
+    char **argv, int *i)
+{
+	if (takes && val == NULL) {
+		if (*i + 1 >= argc)
+			return csm_err_set(CSM_EUSAGE, "option %s needs a value", name);
+		val = argv[++*i];
+	} else if (!takes && val != NULL) {
+		return csm_err_set(CSM_EUSAGE, "option %s takes no value", name);
+	}
+	set_global(a, id, val);
+	return CSM_OK;
+}
+
 /* Number of words in an entry name ("host disable" = 2). */
 static int
 name_words(const char *name)
@@ -113,14 +129,8 @@ args_parse(int argc, char **argv, const struct cmd_entry *const *table, struct a
 		const char *val, *name = split_eq(argv[i], nb, sizeof(nb), &val);
 
 		if ((id = global_opt(name, &takes)) != G_NONE) {
-			if (takes && val == NULL) {
-				if (i + 1 >= argc)
-					return csm_err_set(CSM_EUSAGE, "option %s needs a value", name);
-				val = argv[++i];
-			} else if (!takes && val != NULL) {
-				return csm_err_set(CSM_EUSAGE, "option %s takes no value", name);
-			}
-			set_global(a, id, val);
+			if (take_global(a, id, takes, name, val, argc, argv, &i) != CSM_OK)
+				return CSM_EUSAGE;
 			continue;
 		}
 		if (argv[i][0] == '-')
@@ -200,14 +210,8 @@ args_parse(int argc, char **argv, const struct cmd_entry *const *table, struct a
 		}
 		name = split_eq(argv[i], nb, sizeof(nb), &val);
 		if ((id = global_opt(name, &takes)) != G_NONE) {
-			if (takes && val == NULL) {
-				if (i + 1 >= argc)
-					return csm_err_set(CSM_EUSAGE, "option %s needs a value", name);
-				val = argv[++i];
-			} else if (!takes && val != NULL) {
-				return csm_err_set(CSM_EUSAGE, "option %s takes no value", name);
-			}
-			set_global(a, id, val);
+			if (take_global(a, id, takes, name, val, argc, argv, &i) != CSM_OK)
+				return CSM_EUSAGE;
 			continue;
 		}
 		for (o = e->opts, oi = 0; o != NULL && o->name != NULL; o++, oi++)

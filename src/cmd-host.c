@@ -183,28 +183,12 @@ out:
 static struct out *
 vms_out(const struct db_res *v)
 {
-	struct out *o = out_new("vms");
+	struct out *o = cmd_vms_table(0);
 	int i;
 
-	out_col(o, "id", OUT_NUM);
-	out_col(o, "instance_name", OUT_STR);
-	out_col(o, "name", OUT_STR);
-	out_col(o, "kind", OUT_STR);
-	out_col(o, "vm_type", OUT_STR);
-	out_col(o, "state", OUT_STR);
-	out_col(o, "host_id", OUT_NUM);
-	out_col(o, "last_host_id", OUT_NUM);
 	for (i = 0; i < db_res_rows(v); i++) {
 		out_row(o);
-		out_cell(o, 0, db_get(v, i, CS_V_ID));
-		out_cell(o, 1, db_get(v, i, CS_V_INSTANCE));
-		out_cell(o, 2, db_get(v, i, CS_V_DISPLAY) ? db_get(v, i, CS_V_DISPLAY) :
-		    db_get(v, i, CS_V_NAME));
-		out_cell(o, 3, db_get(v, i, CS_V_KIND));
-		out_cell(o, 4, db_get(v, i, CS_V_VMTYPE));
-		out_cell(o, 5, db_get(v, i, CS_V_STATE));
-		out_cell(o, 6, db_get(v, i, CS_V_HOST));
-		out_cell(o, 7, db_get(v, i, CS_V_LAST_HOST));
+		cmd_vms_row(o, v, i);
 	}
 	return o;
 }

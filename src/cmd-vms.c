@@ -30,8 +30,8 @@ const struct cmd_entry cmd_vms_entry = {
 enum { C_ID, C_INSTANCE, C_NAME, C_KIND, C_VMTYPE, C_STATE, C_HOST, C_LAST_HOST,
 	C_POWER, C_XHOST, C_TOOLS, C_TOOLS_CURRENT, C_TOOLS_VERSION, C_FINDING, C_NCOLS };
 
-static struct out *
-vms_table(int xapi)
+struct out *
+cmd_vms_table(int xapi)
 {
 	struct out *o = out_new("vms");
 
@@ -54,8 +54,8 @@ vms_table(int xapi)
 	return o;
 }
 
-static void
-sql_cells(struct out *o, const struct db_res *r, int i)
+void
+cmd_vms_row(struct out *o, const struct db_res *r, int i)
 {
 	out_cell(o, C_ID, db_get(r, i, CS_V_ID));
 	out_cell(o, C_INSTANCE, db_get(r, i, CS_V_INSTANCE));
@@ -149,7 +149,7 @@ cross_check(struct cmd_ctx *ctx, const struct db_res *sql, struct out *o, int *m
 		const char *f;
 
 		out_row(o);
-		sql_cells(o, sql, i);
+		cmd_vms_row(o, sql, i);
 		xapi_cells(o, vm, t.hosts, t.nh);
 		f = judge_db_vm(sql, i, vm, t.xs->ref, &bad);
 		out_cell(o, C_FINDING, f);
@@ -173,7 +173,7 @@ cross_check(struct cmd_ctx *ctx, const struct db_res *sql, struct out *o, int *m
 			goto out;
 		out_row(o);
 		if (db_res_rows(r) > 0) {
-			sql_cells(o, r, 0);
+			cmd_vms_row(o, r, 0);
 			f = db_get(r, 0, CS_V_HOST) ? "runs here; CloudStack places it on another "
 			    "host" : "runs here; CloudStack has it on no host";
 		} else {
@@ -205,13 +205,13 @@ cmd_vms_exec(struct cmd_ctx *ctx)
 		return rc;
 	if ((rc = cs_vms_on_host(ctx->db, id, &sql)) != CSM_OK)
 		return rc;
-	o = vms_table(xapi);
+	o = cmd_vms_table(xapi);
 	if (xapi) {
 		rc = cross_check(ctx, sql, o, &mismatches);
 	} else {
 		for (i = 0; i < db_res_rows(sql); i++) {
 			out_row(o);
-			sql_cells(o, sql, i);
+			cmd_vms_row(o, sql, i);
 		}
 	}
 	if (rc == CSM_OK)

@@ -100,6 +100,10 @@ int cmd_plan_build(struct target *t, const char *catalog_path, char *const *file
     int nfiles, struct catalog **cat, struct plan **plan);
 struct out *cmd_plan_table(const struct plan *plan);
 
+/* The "vms" listing (cmd-vms.c), shared with host show: columns, and one SQL row. */
+struct out *cmd_vms_table(int xapi);
+void cmd_vms_row(struct out *o, const struct db_res *r, int i);
+
 /* Was --execute given?  And the first line every XenAPI dry run prints. */
 int cmd_execute(const struct cmd_ctx *ctx);
 void cmd_dry_header(const struct cmd_ctx *ctx);

@@ -69,22 +69,6 @@ patch_guidance_bits(const char *text)
 	return bits;
 }
 
-static char *
-guidance_text(const struct xmlrpc_value *rec)
-{
-	const struct xmlrpc_value *g = xmlrpc_struct_get(rec, "after_apply_guidance");
-	char buf[256] = "";
-	size_t i, len = 0;
-
-	for (i = 0; g != NULL && i < xmlrpc_len(g) && len < sizeof(buf) - 32; i++) {
-		const char *s = NULL;
-		if (xmlrpc_as_string(xmlrpc_array_get(g, i), &s) == CSM_OK)
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
-			    len ? " " : "", s);
-	}
-	return xstrdup(buf);
-}
-
 /* Fill OUT from a pool_patch or pool_update record. */
 static void
 fill(struct patch *out, int updates, const char *ref, const struct xmlrpc_value *rec)
@@ -102,7 +86,7 @@ fill(struct patch *out, int updates, const char *ref, const struct xmlrpc_value 
 	}
 	out->uuid = xstrdup(pool_str(rec, "uuid") ? pool_str(rec, "uuid") : "");
 	out->name_label = xstrdup(pool_str(rec, "name_label") ? pool_str(rec, "name_label") : "");
-	out->guidance_text = guidance_text(rec);
+	out->guidance_text = pool_guidance(rec);
 	out->guidance = patch_guidance_bits(out->guidance_text);
 }
 
@@ -692,7 +676,7 @@ patch_reboot_pending(struct pool *pool, const char *host_uuid, int *pending)
 		if (ts == NULL || xmlrpc_as_datetime(ts, &t) != CSM_OK)
 			continue;
 		prec = xmlrpc_struct_get(pp, ref);
-		g = prec ? guidance_text(prec) : NULL;
+		g = prec ? pool_guidance(prec) : NULL;
 		if (g && (patch_guidance_bits(g) & GUIDE_RESTART_HOST) && (double)t >= boot)
 			*pending = 1;
 		free(g);

@@ -337,12 +337,28 @@ pool_vms_free(struct pool_vm *v, size_t n)
 	free(v);
 }
 
+char *
+pool_guidance(const struct xmlrpc_value *rec)
+{
+	const struct xmlrpc_value *g = xmlrpc_struct_get(rec, "after_apply_guidance");
+	char buf[256] = "";
+	size_t i, len = 0;
+
+	for (i = 0; g != NULL && i < xmlrpc_len(g) && len < sizeof(buf) - 32; i++) {
+		const char *s = NULL;
+		if (xmlrpc_as_string(xmlrpc_array_get(g, i), &s) == CSM_OK)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+			    len ? " " : "", s);
+	}
+	return xstrdup(buf);
+}
+
 int
 pool_patches(struct pool *p, struct pool_patch **out, size_t *n)
 {
 	struct xmlrpc_value *all = NULL;
 	struct pool_patch *v;
-	size_t i, j, total;
+	size_t i, total;
 	int rc;
 
 	*out = NULL;
@@ -353,9 +369,6 @@ pool_patches(struct pool *p, struct pool_patch **out, size_t *n)
 	v = xcalloc(total ? total : 1, sizeof(*v));
 	for (i = 0; i < total; i++) {
 		const struct xmlrpc_value *r = xmlrpc_struct_value_at(all, i);
-		const struct xmlrpc_value *g = xmlrpc_struct_get(r, "after_apply_guidance");
-		char buf[256] = "";
-		size_t len = 0;
 
 		v[i].ref = xstrdup(xmlrpc_struct_name_at(all, i));
 		v[i].uuid = dup_or_null(pool_str(r, "uuid"));
@@ -363,13 +376,7 @@ pool_patches(struct pool *p, struct pool_patch **out, size_t *n)
 		v[i].version = dup_or_null(pool_str(r, "version"));
 		v[i].size = rec_int(r, "size", -1);
 		v[i].pool_applied = pool_bool(r, "pool_applied", 0);
-		for (j = 0; g != NULL && j < xmlrpc_len(g) && len < sizeof(buf) - 32; j++) {
-			const char *s = NULL;
-			if (xmlrpc_as_string(xmlrpc_array_get(g, j), &s) == CSM_OK)
-				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
-				    len ? " " : "", s);
-		}
-		v[i].guidance = xstrdup(buf);
+		v[i].guidance = pool_guidance(r);
 	}
 	xmlrpc_value_free(all);
 	*out = v;

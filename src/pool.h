@@ -87,6 +87,9 @@ struct pool_patch {
 int pool_patches(struct pool *p, struct pool_patch **out, size_t *n);
 void pool_patches_free(struct pool_patch *v, size_t n);
 
+/* A patch or update record's after_apply_guidance as "restartHost restartXAPI". */
+char *pool_guidance(const struct xmlrpc_value *rec);
+
 /* Small readers over records. */
 const char *pool_str(const struct xmlrpc_value *rec, const char *field);
 int pool_bool(const struct xmlrpc_value *rec, const char *field, int dflt);
