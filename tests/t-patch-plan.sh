@@ -44,6 +44,19 @@ assert [x for x in r if x["name_label"]=="XS56EFP1004"][0]["file"]=="/x/XS56EFP1
 expect_exit 0 "files without a catalog keep their order; applied ones are skipped" \
 	patch plan xs-01 /x/XS56EFP1001.xsupdate /x/XS56EFP9999.xsupdate -o csv
 expect_out ',XS56EFP1001,.*skip-applied' "applied file skipped"
+# The procedure plans the same way: a dry run of hotfix with the catalog skips the
+# superseded file and orders the rest (CloudStack's in-flight work on VM 4 finished first).
+sql "UPDATE vm_instance SET state = 'Running' WHERE id = 4; UPDATE op_ha_work SET step = 'Done' WHERE id = 1;
+     UPDATE async_job SET job_status = 1 WHERE id = 1"
+for n in XS56EFP1002 XS56EFP1004 XS56EFP1005; do
+	mkpatch "$TEST_TMP/$n.xsupdate" "$(cat /proc/sys/kernel/random/uuid)" "$n" restartHost
+done
+expect_exit 0 "hotfix dry run with a catalog" hotfix xs-01 --catalog "$CAT" \
+	"$TEST_TMP/XS56EFP1005.xsupdate" "$TEST_TMP/XS56EFP1002.xsupdate" "$TEST_TMP/XS56EFP1004.xsupdate" -o csv
+expect_out 'XS56EFP1002,.*skip-superseded' "the superseded file is skipped"
+expect_out '^1,XS56EFP1004,' "the rollup first"
+expect_out '^2,XS56EFP1005,' "then the patch that needs it"
+expect_eq "the dry run wrote nothing" 0 "$(sql "SELECT COUNT(*) FROM operation" csmaint)"
 expect_exit 2 "neither catalog nor files" patch plan xs-01
 expect_exit 3 "missing catalog file" patch plan xs-01 --catalog "$TEST_TMP/none.xml"
 printf '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<patchdata/>\n' >"$TEST_TMP/evil.xml"
