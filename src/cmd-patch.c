@@ -318,8 +318,10 @@ cloudstack_back(void *arg, char *seen, unsigned long len)
 		return 0;
 	}
 	st = db_get(r, 0, CS_H_STATUS);
-	/* Up again, or still in maintenance when it was in maintenance (NOTES §5, §6). */
-	ok = strcmp(st, "Up") == 0 || (strcmp(w->before, "Up") != 0 && strcmp(st, w->before) == 0);
+	/* Up again, or still in maintenance when it was in maintenance (NOTES §5, §6): a
+	 * host in maintenance is not reloaded on reconnect, so its status stays. */
+	ok = strcmp(st, "Up") == 0 || (strstr(w->before, "Maintenance") != NULL &&
+	    strcmp(st, w->before) == 0);
 	snprintf(seen, len, "CloudStack status %s", st);
 	db_res_free(r);
 	return ok;
@@ -404,9 +406,18 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 		free(output);
 		patch_clear(&p);
 	}
-	if (rc == CSM_OK && !dry)
-		rc = cmd_print(ctx, &o, 1);
+	/* Show what was applied even when a later patch failed: the operator needs it. */
+	if (!dry && out_nrows(o) > 0) {
+		int prc = cmd_print(ctx, &o, 1);
+		if (rc == CSM_OK)
+			rc = prc;
+	}
 	out_free(o);
+	if (rc != CSM_OK && guide != 0)
+		csm_warn("patches applied before the failure ask for: %s%s%s",
+		    guide & GUIDE_RESTART_HOST ? "a host reboot " : "",
+		    guide & GUIDE_RESTART_XAPI ? "a toolstack restart " : "",
+		    guide & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV) ? "guest restarts" : "");
 	if (rc == CSM_OK && (guide & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV)))
 		csm_info("after-apply guidance: restart the %s VMs that run on %s when it is "
 		    "back in service", (guide & GUIDE_RESTART_HVM) && (guide & GUIDE_RESTART_PV) ?
