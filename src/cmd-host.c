@@ -253,16 +253,6 @@ check_text(const char *what, const char *s, size_t max)
 	return CSM_OK;
 }
 
-/* Print the dry-run header, the plan, and what --execute would do. */
-static void
-dry_header(struct cmd_ctx *ctx, const char *verb, long long id)
-{
-	printf("-- dry run: csmaint %s %s would run these statements; nothing was changed.\n"
-	    "-- Add --execute to run them.\n", ctx->entry->name, ctx->argv[0]);
-	(void)verb;
-	(void)id;
-}
-
 static void
 report(struct cmd_ctx *ctx, const struct toggle_result *res)
 {
@@ -295,8 +285,7 @@ toggle(struct cmd_ctx *ctx, int disable)
 	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
 		return rc;
 	if (dry)
-		dry_header(ctx, disable ? "disable" : "enable", id);
-	fflush(stdout);
+		cmd_dry_header(ctx, "run these statements");
 	args = xasprintf("%s %s%s%s", ctx->entry->name, ctx->argv[0],
 	    reason ? " --reason " : "", reason ? reason : "");
 	if (disable)
@@ -362,7 +351,7 @@ cmd_host_reboot_exec(struct cmd_ctx *ctx)
 	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	if (!cmd_execute(ctx)) {
-		cmd_dry_header(ctx);
+		cmd_dry_header(ctx, "make these calls");
 		if (toolstack)
 			printf("XenAPI host.restart_agent(host '%s');\n", t.xs->name_label);
 		else

@@ -63,11 +63,8 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	}
 	db_res_free(op);
 	op = NULL;
-	if (dry) {
-		printf("-- dry run: csmaint recover %lld would run these statements; nothing "
-		    "was changed.\n-- Add --execute to run them.\n", id);
-		fflush(stdout);
-	}
+	if (dry)
+		cmd_dry_header(ctx, "run these statements");
 	rc = toggle_recover(ctx->db, ctx->cs, id, dry, stdout, &res);
 	if (rc != CSM_OK) {
 		if (dry)

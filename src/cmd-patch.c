@@ -212,7 +212,7 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK)
 		return rc;
 	if (dry)
-		cmd_dry_header(ctx);
+		cmd_dry_header(ctx, "make these calls");
 	o = result_table();
 	for (i = 0; i < ctx->argc && rc == CSM_OK; i++) {
 		char *name = patch_name_of_file(ctx->argv[i]);
@@ -363,7 +363,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	if (dry)
-		cmd_dry_header(ctx);
+		cmd_dry_header(ctx, "make these calls");
 	o = result_table();
 	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
 		struct patch p;

@@ -91,10 +91,9 @@ cmd_schema_install_exec(struct cmd_ctx *ctx)
 	if (cmd_opt(ctx, "--execute") == NULL) {
 		if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK)
 			return rc;
-		printf("-- dry run: csmaint schema install would run these statements; "
-		    "nothing was changed.\n-- The journal schema '%s' is %s. Add --execute to "
-		    "run them.\n", db_journal(ctx->db), installed ? "installed" :
-		    "not installed");
+		cmd_dry_header(ctx, "run these statements");
+		printf("-- The journal schema '%s' is %s.\n", db_journal(ctx->db), installed ?
+		    "installed" : "not installed");
 		ddl = journal_ddl(ctx->db, &n);
 		for (i = 0; i < n; i++)
 			printf("%s;\n", ddl[i]);

@@ -169,13 +169,13 @@ cmd_execute(const struct cmd_ctx *ctx)
 }
 
 void
-cmd_dry_header(const struct cmd_ctx *ctx)
+cmd_dry_header(const struct cmd_ctx *ctx, const char *what)
 {
 	int i;
 
 	printf("-- dry run: csmaint %s", ctx->entry->name);
 	for (i = 0; i < ctx->argc; i++)
 		printf(" %s", ctx->argv[i]);
-	printf(" would make these calls; nothing was changed.\n-- Add --execute to run "
-	    "them.\n");
+	printf(" would %s; nothing was changed.\n-- Add --execute to do it.\n", what);
+	fflush(stdout);
 }

@@ -104,9 +104,9 @@ struct out *cmd_plan_table(const struct plan *plan);
 struct out *cmd_vms_table(int xapi);
 void cmd_vms_row(struct out *o, const struct db_res *r, int i);
 
-/* Was --execute given?  And the first line every XenAPI dry run prints. */
+/* Was --execute given?  And the header every dry run prints: "would WHAT". */
 int cmd_execute(const struct cmd_ctx *ctx);
-void cmd_dry_header(const struct cmd_ctx *ctx);
+void cmd_dry_header(const struct cmd_ctx *ctx, const char *what);
 
 /* Emit tables on stdout in the context's format. */
 int cmd_print(struct cmd_ctx *ctx, struct out **tables, int n);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,8 +99,10 @@ reconnect(struct proc *p, double budget)
 		csm_warn("lost the database connection; reconnecting (%.0f s)", csm_now() - start);
 		if (db_reconnect(p->ctx->db) == CSM_OK) {
 			db_set_column(p->ctx->db, p->ctx->cs->column);
-			if (db_get_lock(p->ctx->db, p->lock, 0, &got) != CSM_OK)
+			if (db_get_lock(p->ctx->db, p->lock, 0, &got) != CSM_OK) {
+				nap(delay);
 				continue;
+			}
 			if (!got) {
 				p->lost_lock = 1;
 				return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint "
@@ -130,45 +131,15 @@ reconnect(struct proc *p, double budget)
 
 /* ---- drift: CloudStack 2.2 re-enables a host when it reconnects (NOTES §5) ---- */
 
-static const char SQL_REASSERT[] =
-	"UPDATE host SET {C} = 'Disabled' WHERE id = ? AND {C} = 'Enabled' AND removed IS NULL";
-
 static int
 watch_drift(struct proc *p, const char *now)
 {
-	struct db *db = p->ctx->db;
-	long long n, seq;
-	int rc;
-
 	if (strcmp(now, "Enabled") != 0)
 		return CSM_OK;
 	csm_warn("host %lld (%s): CloudStack set %s back to 'Enabled' (it does so when a host "
 	    "reconnects); csmaint owns the host and sets it 'Disabled' again", p->host_id,
 	    p->t.name, p->ctx->cs->column);
-	/* Compare-and-set and its journal step in one transaction. */
-	if ((rc = db_begin(db)) != CSM_OK)
-		return rc;
-	if ((rc = db_exec(db, &n, CS_SQL_HOST_LOCK, "i", p->host_id)) != CSM_OK ||
-	    (rc = db_exec(db, &n, SQL_REASSERT, "i", p->host_id)) != CSM_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	if (n != 1) {		/* changed again meanwhile: the next look sees it */
-		db_rollback(db);
-		return CSM_OK;
-	}
-	if ((rc = db_exec(db, &seq, J_SQL_INSERT_STEP, "isssi", p->op_id, "reassert", "done",
-	    "CloudStack re-enabled the host; set Disabled again", p->op_id)) != CSM_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	if ((rc = db_commit(db)) == CSM_OK) {
-		char *who = csm_operator_name();
-		syslog(LOG_NOTICE, "%s: host %lld allocation %s Enabled -> Disabled (reasserted), "
-		    "operation %lld", who, p->host_id, p->ctx->cs->column, p->op_id);
-		free(who);
-	}
-	return rc;
+	return toggle_reassert(p->ctx->db, p->ctx->cs, p->host_id, p->op_id);
 }
 
 /* The host row now (CS_H_* columns), with drift handled. */
@@ -627,7 +598,7 @@ report(struct proc *p)
 
 /* Any failure after the disable: restore the column (CAS) and close as rolled_back. */
 static int
-rollback(struct proc *p, int code)
+rollback(struct proc *p)
 {
 	struct toggle_result res;
 	double start = csm_now(), delay = 1;
@@ -646,7 +617,6 @@ rollback(struct proc *p, int code)
 			csm_info("operation %lld rolled back: %s '%s' -> '%s'; hotfixes already "
 			    "applied stay applied", p->op_id, p->ctx->cs->column, res.prior,
 			    res.written);
-			(void)code;
 			return csm_err_set(CSM_EFAIL, "%s (rolled back)", p->error);
 		}
 		if (!db_lost(p->ctx->db) || csm_now() - start > 60)
@@ -675,12 +645,12 @@ run_steps(struct proc *p, int from)
 		int own = steps[i].run != step_restore;
 
 		if (interrupted(p))
-			return rollback(p, CSM_EFAIL);
+			return rollback(p);
 		seq = 0;
 		rc = own ? DB_RETRY(p, journal_step_start(p->ctx->db, p->op_id, steps[i].name,
 		    NULL, &seq)) : CSM_OK;
 		if (rc != CSM_OK)
-			return rollback(p, rc);
+			return rollback(p);
 		detail[0] = '\0';
 		rc = steps[i].run(p, detail, sizeof(detail));
 		if (rc != CSM_OK) {
@@ -701,7 +671,7 @@ run_steps(struct proc *p, int from)
 				    "host %lld (%s) in CloudStack, then run 'csmaint recover %lld "
 				    "--execute'", p->error, p->op_id, p->host_id, p->t.name, p->op_id);
 			}
-			return rollback(p, rc);
+			return rollback(p);
 		}
 		if (own)
 			DB_RETRY(p, journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail));
@@ -849,8 +819,7 @@ dry_plan(struct proc *p)
 	    "(host.restart_agent) and wait" : unknown ? "reboot the host or restart its "
 	    "toolstack if the after-apply guidance asks for it (learned on upload), and "
 	    "wait until XenServer and CloudStack see it back" : "no restart needed");
-	sql = db_render(p->ctx->db, "UPDATE host SET {C} = ? WHERE id = ? AND {C} = ? AND "
-	    "removed IS NULL AND type = 'Routing'", "sis", res.prior, p->host_id, "Disabled");
+	sql = db_render(p->ctx->db, TOGGLE_SQL_CAS, "sis", res.prior, p->host_id, "Disabled");
 	printf("-- step 7, restore in one transaction with the operation closed as done:\n%s;\n",
 	    strcmp(res.prior, "Disabled") == 0 ? "-- (nothing: the host was Disabled before)" :
 	    sql);
@@ -903,8 +872,7 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 		    p.no_tools);
 	if (dry) {
 		struct out *o = cmd_plan_table(p.plan);
-		printf("-- dry run: csmaint hotfix %s would do this; nothing was changed.\n"
-		    "-- Add --execute to run it.\n", host);
+		cmd_dry_header(ctx, "do this");
 		cmd_print(ctx, &o, 1);
 		out_free(o);
 		dry_plan(&p);

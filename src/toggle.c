@@ -12,7 +12,7 @@
 #include "toggle.h"
 
 /* Compare-and-set: only a row that still holds the expected value changes. */
-static const char SQL_CAS[] =
+const char TOGGLE_SQL_CAS[] =
 	"UPDATE host SET {C} = ? WHERE id = ? AND {C} = ? AND removed IS NULL"
 	" AND type = 'Routing'";
 
@@ -77,7 +77,7 @@ static int
 prepare_all(struct db *db)
 {
 	static const char *const all[] = {
-		CS_SQL_HOST_LOCK, J_SQL_OPEN_OP_LOCK, SQL_CAS, J_SQL_INSERT_OP,
+		CS_SQL_HOST_LOCK, J_SQL_OPEN_OP_LOCK, TOGGLE_SQL_CAS, J_SQL_INSERT_OP,
 		J_SQL_INSERT_STEP_LAST, J_SQL_INSERT_STEP, J_SQL_CLOSE_OP,
 	};
 	size_t i;
@@ -140,7 +140,7 @@ audit_log(const struct toggle_result *res, const char *column)
 
 /* Lock the host row and check it is a live hypervisor host; fills res->host_name. */
 static int
-lock_host(struct run *r, const struct cs *cs, long long host_id, const char *verb,
+lock_host(struct run *r, long long host_id, const char *verb,
     struct db_res **row, struct toggle_result *res)
 {
 	int rc = run_read(r, row, CS_SQL_HOST_LOCK, "i", host_id);
@@ -158,7 +158,6 @@ lock_host(struct run *r, const struct cs *cs, long long host_id, const char *ver
 	if (db_get(*row, 0, 5) != NULL)
 		return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): it was removed "
 		    "from CloudStack on %s", verb, host_id, res->host_name, db_get(*row, 0, 5));
-	(void)cs;
 	return CSM_OK;
 }
 
@@ -204,7 +203,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 	res->host_id = host_id;
 	if ((rc = run_begin(&r)) != CSM_OK)
 		goto out;
-	if ((rc = lock_host(&r, cs, host_id, "disable", &row, res)) != CSM_OK)
+	if ((rc = lock_host(&r, host_id, "disable", &row, res)) != CSM_OK)
 		goto out;
 	snprintf(res->prior, sizeof(res->prior), "%s", db_get(row, 0, 4));
 	snprintf(res->written, sizeof(res->written), "Disabled");
@@ -226,7 +225,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 		goto out;
 	}
 	if (!already) {
-		rc = run_write(&r, &n, 1, SQL_CAS, "sis", "Disabled", host_id, "Enabled");
+		rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", "Disabled", host_id, "Enabled");
 		if (rc != CSM_OK)
 			goto out;
 		if (n != 1) {
@@ -309,7 +308,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		op = NULL;
 	}
 	res->host_id = host_id;
-	if ((rc = lock_host(&r, cs, host_id, verb, &row, res)) != CSM_OK)
+	if ((rc = lock_host(&r, host_id, verb, &row, res)) != CSM_OK)
 		goto out;
 	now = db_get(row, 0, 4);
 	if (recover)
@@ -377,7 +376,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		}
 	}
 	if (write) {
-		rc = run_write(&r, &n, 1, SQL_CAS, "sis", res->written, host_id, res->prior);
+		rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", res->written, host_id, res->prior);
 		if (rc != CSM_OK)
 			goto out;
 		if (n != 1) {
@@ -432,4 +431,38 @@ toggle_release(struct db *db, const struct cs *cs, long long op_id, const char *
     const char *last_error, struct toggle_result *res)
 {
 	return restore(db, cs, 0, op_id, 1, final_state, last_error, 0, NULL, res);
+}
+
+int
+toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long op_id)
+{
+	struct run r = { db, 0, NULL, 0 };
+	struct toggle_result res;
+	struct db_res *row = NULL;
+	long long n;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	res.host_id = host_id;
+	res.op_id = op_id;
+	if ((rc = run_begin(&r)) != CSM_OK)
+		return rc;
+	if ((rc = lock_host(&r, host_id, "re-assert", &row, &res)) != CSM_OK)
+		goto out;
+	if ((rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", "Disabled", host_id, "Enabled")) !=
+	    CSM_OK)
+		goto out;
+	if (n != 1)		/* changed again meanwhile: the next look sees it */
+		goto out;
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, "reassert", "done",
+	    "CloudStack re-enabled the host; set Disabled again", op_id);
+	if (rc == CSM_OK && (rc = run_commit(&r, &res.lock_ms)) == CSM_OK) {
+		snprintf(res.prior, sizeof(res.prior), "Enabled");
+		snprintf(res.written, sizeof(res.written), "Disabled");
+		audit_log(&res, cs->column);
+	}
+out:
+	db_rollback(db);	/* a no-op after COMMIT */
+	db_res_free(row);
+	return rc;
 }

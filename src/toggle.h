@@ -62,4 +62,14 @@ int toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry,
 int toggle_release(struct db *db, const struct cs *cs, long long op_id,
     const char *final_state, const char *last_error, struct toggle_result *res);
 
+/*
+ * While an operation owns the host: CloudStack wrote 'Enabled' back (reset on
+ * reconnect); set 'Disabled' again by compare-and-set, with a 'reassert' step in the
+ * same transaction and a syslog line.  Nothing happens if the row changed meanwhile.
+ */
+int toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long op_id);
+
+/* The compare-and-set every write of the allocation column uses (values bound). */
+extern const char TOGGLE_SQL_CAS[];
+
 #endif
