@@ -1,16 +1,19 @@
 /* patch.c: hotfix upload, precheck, apply, verification and after-apply guidance. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "csmaint.h"
 #include "http.h"
 #include "patch.h"
 #include "pool.h"
+#include "wait.h"
 #include "xapi.h"
 #include "xmlrpc.h"
 
@@ -67,6 +70,17 @@ patch_guidance_bits(const char *text)
 	if (strstr(text, "restartPV"))
 		bits |= GUIDE_RESTART_PV;
 	return bits;
+}
+
+void
+patch_guidance_text(unsigned bits, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", bits & GUIDE_RESTART_HOST ? " restartHost" : "",
+	    bits & GUIDE_RESTART_XAPI ? " restartXAPI" : "",
+	    bits & GUIDE_RESTART_HVM ? " restartHVM" : "",
+	    bits & GUIDE_RESTART_PV ? " restartPV" : "");
+	if (buf[0] == ' ')
+		memmove(buf, buf + 1, strlen(buf));
 }
 
 /* Fill OUT from a pool_patch or pool_update record. */
@@ -165,6 +179,45 @@ url_base(const char *url)
 }
 
 int
+patch_file_check(const char *path, const char *what)
+{
+	static const char iso_magic[] = "CD001";
+	struct stat st;
+	char head[64];
+	ssize_t got;
+	int fd, rc = CSM_OK;
+
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the check. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return csm_err_set(CSM_ENOTFOUND, "cannot read %s '%s': %s", what, path,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = csm_err_set(CSM_ENOTFOUND, "cannot read %s '%s': %s", what, path,
+		    strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = csm_err_set(CSM_ENOTFOUND, "%s '%s' is not a regular file (%s)", what, path,
+		    S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+		    S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ?
+		    "a block device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+	} else if (st.st_size == 0) {
+		rc = csm_err_set(CSM_ENOTFOUND, "%s '%s' is empty", what, path);
+	} else if ((got = read(fd, head, sizeof(head))) <= 0) {
+		rc = csm_err_set(CSM_ENOTFOUND, "cannot read %s '%s': %s", what, path,
+		    got < 0 ? strerror(errno) : "no data");
+	} else if (strlen(path) > 4 && strcasecmp(path + strlen(path) - 4, ".iso") == 0) {
+		/* A 7.1+ update is an ISO 9660 image: its volume descriptor at 32769. */
+		char magic[sizeof(iso_magic) - 1];
+		if (st.st_size < 32769 + (off_t)sizeof(magic) ||
+		    pread(fd, magic, sizeof(magic), 32769) != (ssize_t)sizeof(magic) ||
+		    memcmp(magic, iso_magic, sizeof(magic)) != 0)
+			rc = csm_err_set(CSM_ENOTFOUND, "%s '%s' is named .iso but is not an ISO "
+			    "9660 image (an update for XenServer 7.1+ is)", what, path);
+	}
+	close(fd);
+	return rc;
+}
+
+int
 patch_upload(struct pool *pool, int updates, const char *path, int progress, double timeout,
     struct patch *out, int *existed)
 {
@@ -178,11 +231,8 @@ patch_upload(struct pool *pool, int updates, const char *path, int progress, dou
 
 	memset(out, 0, sizeof(*out));
 	*existed = 0;
-	if (access(path, R_OK) != 0) {
-		rc = csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s': %s", path,
-		    strerror(errno));
+	if ((rc = patch_file_check(path, "hotfix file")) != CSM_OK)
 		goto out;
-	}
 	if ((rc = xapi_call_s(x, "task.create", &task, "csmaint patch upload", name, NULL)) !=
 	    CSM_OK || xmlrpc_as_string(task, &task_ref) != CSM_OK)
 		goto out;
@@ -498,16 +548,6 @@ out:
 	return rc;
 }
 
-static void
-sleep_s(double s)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
-}
-
 /* Wait until the key (boot_time or agent_start_time) changed and the host is back. */
 static int
 wait_back(struct pool *pool, const char *uuid, int agent, const char *before,
@@ -519,11 +559,18 @@ wait_back(struct pool *pool, const char *uuid, int agent, const char *before,
 	int enable_sent = 0;
 
 	for (;;) {
+		if (wait_stopped()) {
+			csm_err_prefix("%s: stopped waiting", what);
+			return CSM_EFAIL;
+		}
 		if (look(pool, uuid, &s) != CSM_OK) {
-			snprintf(now, sizeof(now), "XenAPI not answering (%s)", csm_err_msg());
+			snprintf(now, sizeof(now), "not known yet: XenServer did not answer (%s)",
+			    csm_err_msg());
 		} else {
 			const char *key = agent ? s.agent : s.boot;
-			int changed = before == NULL || strcmp(key, before) != 0;
+			/* Only a time that is there and differs counts: a record without it
+			 * is "not known yet", never "changed". */
+			int changed = before == NULL || (key[0] != '\0' && strcmp(key, before) != 0);
 
 			snprintf(now, sizeof(now), "%s %s, live %s, enabled %s",
 			    agent ? "agent_start_time" : "boot_time", changed ? "changed" :
@@ -553,7 +600,7 @@ wait_back(struct pool *pool, const char *uuid, int agent, const char *before,
 		if (csm_now() - start >= w->timeout)
 			return csm_err_set(CSM_EFAIL, "%s did not come back within %.0f s; last "
 			    "seen: %s", what, w->timeout, last);
-		sleep_s(w->poll);
+		wait_sleep(w->poll);
 	}
 }
 
@@ -568,6 +615,9 @@ patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wa
 
 	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
 		return rc;
+	if (s.boot[0] == '\0')
+		return csm_err_set(CSM_EFAIL, "XenServer host %s has no other_config:boot_time: "
+		    "csmaint could not tell when it is back, so it does not reboot it", s.name);
 	what = xasprintf("XenServer host %s", s.name);
 	/* host.reboot needs the host disabled in XenServer (NOTES §4). */
 	if (s.enabled && (rc = xapi_call_s(x, "host.disable", NULL, s.ref, NULL)) != CSM_OK)
@@ -619,6 +669,10 @@ patch_restart_toolstack(struct pool *pool, const char *host_uuid, const struct h
 
 	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
 		return rc;
+	if (s.agent[0] == '\0')
+		return csm_err_set(CSM_EFAIL, "XenServer host %s has no other_config:"
+		    "agent_start_time: csmaint could not tell when its toolstack is back, so it "
+		    "does not restart it", s.name);
 	if ((rc = xapi_call_s(pool_xapi(pool), "host.restart_agent", NULL, s.ref, NULL)) !=
 	    CSM_OK)
 		return rc;
@@ -673,11 +727,13 @@ patch_reboot_pending(struct pool *pool, const char *host_uuid, int *pending)
 
 		if (h == NULL || strcmp(h, s.ref) != 0 || ref == NULL || !pool_bool(r, "applied", 0))
 			continue;
-		if (ts == NULL || xmlrpc_as_datetime(ts, &t) != CSM_OK)
-			continue;
 		prec = xmlrpc_struct_get(pp, ref);
 		g = prec ? pool_guidance(prec) : NULL;
-		if (g && (patch_guidance_bits(g) & GUIDE_RESTART_HOST) && (double)t >= boot)
+		/* A restartHost patch whose time of application cannot be read may still
+		 * want its reboot: "not known" counts as pending (a second reboot of a host
+		 * in maintenance is safe; old code left running is not). */
+		if (g && (patch_guidance_bits(g) & GUIDE_RESTART_HOST) && (ts == NULL ||
+		    xmlrpc_as_datetime(ts, &t) != CSM_OK || boot <= 0 || (double)t >= boot))
 			*pending = 1;
 		free(g);
 	}

@@ -12,6 +12,8 @@
 #ifndef CSM_PATCH_H
 #define CSM_PATCH_H
 
+#include <stddef.h>
+
 struct pool;
 struct pool_host;
 
@@ -34,6 +36,12 @@ void patch_clear(struct patch *p);
 int patch_uses_updates(const struct pool_host *h);
 /* A file's patch name: "dir/XS56EFP1001.xsupdate" -> "XS56EFP1001". */
 char *patch_name_of_file(const char *path);
+
+/*
+ * Before anything changes: PATH (WHAT, e.g. "hotfix file") is a regular, readable,
+ * non-empty file; one named .iso is an ISO 9660 image.  CSM_ENOTFOUND with the reason.
+ */
+int patch_file_check(const char *path, const char *what);
 
 /* Find a pool patch by uuid (case-insensitive) or name_label: CSM_ENOTFOUND if none. */
 int patch_find(struct pool *pool, int updates, const char *spec, struct patch *out);
@@ -67,6 +75,8 @@ char *patch_explain_error(struct pool *pool);
 
 /* GUIDE_* bits from "restartHost restartXAPI …". */
 unsigned patch_guidance_bits(const char *text);
+/* The reverse: "restartHost restartXAPI" from GUIDE_* bits ("" for none). */
+void patch_guidance_text(unsigned bits, char *buf, size_t len);
 
 struct host_wait {
 	double		 timeout;	/* seconds */

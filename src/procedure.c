@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "procedure.h"
 #include "toggle.h"
+#include "wait.h"
 #include "xapi.h"
 
 struct proc {
@@ -38,51 +39,19 @@ struct proc {
 	struct plan	*plan;
 	const struct plan_entry **todo;		/* what to apply, in order */
 	size_t		 ntodo;
-	unsigned	 guidance;		/* of the patches this run applied */
+	unsigned	 guidance;		/* of the patches this operation applied */
+	char		 applied[2048];		/* their names, "a, b" (the patch step's record) */
 	struct out	*results;		/* what the patch step did, for the report */
 	char		 no_tools[1024];	/* VMs the operator shut down (step 4) */
 	int		 lost_lock;		/* another csmaint owns the operation now */
 	char		 error[1024];
 };
 
-static volatile sig_atomic_t stop_signal;
-
-static void
-on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-static void
-nap(double s)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);	/* a signal ends the nap early: the caller checks */
-}
-
 static int
 interrupted(struct proc *p)
 {
-	if (stop_signal == 0)
-		return 0;
-	csm_err_set(CSM_EFAIL, "interrupted by signal %d", (int)stop_signal);
-	return 1;
+	(void)p;
+	return wait_stopped();
 }
 
 /*
@@ -95,12 +64,12 @@ reconnect(struct proc *p, double budget)
 	double start = csm_now(), delay = 0.5;
 	int got;
 
-	while (csm_now() - start < budget && !stop_signal) {
+	while (csm_now() - start < budget && !wait_signal) {
 		csm_warn("lost the database connection; reconnecting (%.0f s)", csm_now() - start);
 		if (db_reconnect(p->ctx->db) == CSM_OK) {
 			db_set_column(p->ctx->db, p->ctx->cs->column);
 			if (db_get_lock(p->ctx->db, p->lock, 0, &got) != CSM_OK) {
-				nap(delay);
+				wait_sleep(delay);
 				continue;
 			}
 			if (!got) {
@@ -112,7 +81,7 @@ reconnect(struct proc *p, double budget)
 			csm_info("reconnected to %s", db_where(p->ctx->db));
 			return CSM_OK;
 		}
-		nap(delay);
+		wait_sleep(delay);
 		delay = delay * 2 > 8 ? 8 : delay * 2;
 	}
 	return csm_err_set(CSM_EFAIL, "the database at %s stayed unreachable for %.0f s",
@@ -197,7 +166,7 @@ wait_for(struct proc *p, const char *what, const char *act,
 		if (csm_now() - start >= c->wait_timeout)
 			return csm_err_set(CSM_EFAIL, "timed out after %.0f s (procedure."
 			    "wait_timeout) waiting: %s; last seen: %s", c->wait_timeout, what, last);
-		nap(c->poll_interval);
+		wait_sleep(c->poll_interval);
 	}
 }
 
@@ -223,23 +192,28 @@ append(char *buf, size_t len, const char *name, const char *state)
 /*
  * Count user VMs still on the host: with_tools selects the ones that must migrate
  * (Tools present or unknown), !with_tools the running ones without Tools (shut down).
+ * *left is the count when both the database and XenServer answered, or -1 when
+ * XenServer did not: "not known yet", never "none left" (seen says why).  A negative
+ * return is a database failure that reconnecting did not cure.
  */
 static int
-vms_left(struct proc *p, int with_tools, char *seen, size_t len)
+vms_left(struct proc *p, int with_tools, char *seen, size_t len, int *left)
 {
 	struct db_res *sql = NULL;
 	struct pool_vm *vms = NULL;
 	size_t nv = 0, j;
 	int i, n = 0, rc;
 
+	*left = -1;
+	seen[0] = '\0';
 	if ((rc = DB_RETRY(p, cs_vms_on_host(p->ctx->db, p->host_id, &sql))) != CSM_OK)
 		return rc;
 	rc = pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms, &nv);
 	if (rc != CSM_OK) {
-		/* XenAPI unreachable for a moment is not fatal to a wait. */
-		snprintf(seen, len, "XenAPI not answering (%s)", csm_err_msg());
+		snprintf(seen, len, "not known yet: XenServer did not answer (%s)", csm_err_msg());
+		csm_err_clear();
 		db_res_free(sql);
-		return 0;
+		return CSM_OK;
 	}
 	for (i = 0; i < db_res_rows(sql); i++) {
 		const char *name = db_get(sql, i, CS_V_INSTANCE);
@@ -271,38 +245,93 @@ vms_left(struct proc *p, int with_tools, char *seen, size_t len)
 		}
 	}
 	if (n == 0)
-		snprintf(seen, len, "none left");
+		snprintf(seen, len, "none left (database and XenServer agree)");
 	pool_vms_free(vms, nv);
 	db_res_free(sql);
-	return n;
+	*left = n;
+	return CSM_OK;
+}
+
+/* Whether the list "a, b, c" holds NAME. */
+static int
+list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *s = list;
+
+	while ((s = strstr(s, name)) != NULL) {
+		if ((s == list || (s >= list + 2 && s[-2] == ',' && s[-1] == ' ')) &&
+		    (s[n] == '\0' || s[n] == ','))
+			return 1;
+		s += n ? n : 1;
+	}
+	return 0;
+}
+
+/* The names of the VMs without Tools on the host now ("a, b"), for the operator. */
+static void
+note_no_tools(struct proc *p)
+{
+	struct db_res *sql = NULL;
+	struct pool_vm *vms = NULL;
+	size_t nv = 0, j, l = 0;
+
+	if (pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms,
+	    &nv) != CSM_OK || cs_vms_on_host(p->ctx->db, p->host_id, &sql) != CSM_OK) {
+		csm_err_clear();
+		goto out;
+	}
+	for (j = 0; j < nv; j++) {
+		int i, user = 0;
+		if (vms[j].tools != POOL_TOOLS_NO || vms[j].control_domain ||
+		    strcmp(vms[j].resident_on, p->t.xs->ref) != 0 ||
+		    strcmp(vms[j].power_state, "Running") != 0)
+			continue;
+		for (i = 0; i < db_res_rows(sql); i++)
+			if (strcmp(db_get(sql, i, CS_V_INSTANCE), vms[j].name_label) == 0 &&
+			    strcmp(db_get(sql, i, CS_V_KIND), "user") == 0)
+				user = 1;
+		if (!user && is_system_name(vms[j].name_label))
+			continue;
+		if (list_has(p->no_tools, vms[j].name_label))
+			continue;
+		l = strlen(p->no_tools);
+		snprintf(p->no_tools + l, sizeof(p->no_tools) - l, "%s%s", l ? ", " : "",
+		    vms[j].name_label);
+	}
+out:
+	pool_vms_free(vms, nv);
+	db_res_free(sql);
 }
 
 static int
 look_vms(struct proc *p, char *seen, size_t len)
 {
 	struct db_res *row = NULL;
-	int n, rc;
+	int left, rc;
 
 	if ((rc = host_now(p, &row)) != CSM_OK)
 		return rc;
 	db_res_free(row);
-	n = vms_left(p, 1, seen, len);
-	return n < 0 ? n : n == 0;
+	if ((rc = vms_left(p, 1, seen, len, &left)) != CSM_OK)
+		return rc;
+	return left == 0;
 }
 
 static int
 look_no_tools(struct proc *p, char *seen, size_t len)
 {
 	struct db_res *row = NULL;
-	int n, rc;
+	int left, rc;
 
 	if ((rc = host_now(p, &row)) != CSM_OK)
 		return rc;
 	db_res_free(row);
-	n = vms_left(p, 0, seen, len);
-	if (n > 0 && p->no_tools[0] == '\0')
-		snprintf(p->no_tools, sizeof(p->no_tools), "%s", seen);
-	return n < 0 ? n : n == 0;
+	if ((rc = vms_left(p, 0, seen, len, &left)) != CSM_OK)
+		return rc;
+	if (left > 0)
+		note_no_tools(p);
+	return left == 0;
 }
 
 static int
@@ -398,6 +427,55 @@ file_for(const struct plan_entry *e)
 	return e->request;
 }
 
+/* The patch step's record ends with the guidance of what it applied, after this tag. */
+#define GUIDANCE_TAG "after-apply guidance: "
+
+/*
+ * A resumed operation whose patch step is done: what it applied and the guidance due,
+ * from the journal (never from a plan computed again now: the applied patches drop out
+ * of a new plan, and with them the reboot they need).
+ */
+static int
+patch_record(struct proc *p)
+{
+	struct db_res *st = NULL;
+	const char *d = NULL, *g;
+	char *copy, *tok, *save = NULL;
+	int i, rc;
+
+	if (p->applied[0] || p->guidance)
+		return CSM_OK;		/* this run did the patch step */
+	if ((rc = DB_RETRY(p, journal_op_steps(p->ctx->db, p->op_id, &st))) != CSM_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(st); i++)
+		if (strcmp(db_get(st, i, J_STEP_NAME), "patch") == 0 &&
+		    strcmp(db_get(st, i, J_STEP_STATE), "done") == 0)
+			d = db_get(st, i, J_STEP_DETAIL);
+	if (d == NULL || (g = strstr(d, GUIDANCE_TAG)) == NULL) {
+		db_res_free(st);
+		return csm_err_set(CSM_EFAIL, "operation %lld: the journal's patch step does not "
+		    "say which restart the applied hotfixes need; run 'csmaint recover %lld "
+		    "--execute' and restart the host by hand if a hotfix asks for it",
+		    p->op_id, p->op_id);
+	}
+	p->guidance = patch_guidance_bits(g + strlen(GUIDANCE_TAG));
+	copy = xstrndup(d, (size_t)(g - d));
+	for (tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		char *sp;
+		size_t l;
+		while (*tok == ' ')
+			tok++;
+		if ((sp = strchr(tok, ' ')) == NULL || strstr(sp, "applied") == NULL)
+			continue;
+		*sp = '\0';
+		l = strlen(p->applied);
+		snprintf(p->applied + l, sizeof(p->applied) - l, "%s%s", l ? ", " : "", tok);
+	}
+	free(copy);
+	db_res_free(st);
+	return CSM_OK;
+}
+
 static int
 step_patch(struct proc *p, char *detail, size_t len)
 {
@@ -429,9 +507,16 @@ step_patch(struct proc *p, char *detail, size_t len)
 		if ((rc = patch_applied(p->t.pool, &pt, p->t.xs->ref, &applied)) == CSM_OK &&
 		    !applied && (rc = patch_precheck(p->t.pool, &pt, p->t.xs->ref, NULL)) == CSM_OK &&
 		    (rc = patch_apply(p->t.pool, &pt, p->t.xs->ref, c->wait_timeout, NULL,
-		    &already)) == CSM_OK) {
-			p->guidance |= pt.guidance;
+		    &already)) == CSM_OK)
 			csm_info("%s: applied on %s", pt.name_label, p->t.name);
+		if (rc == CSM_OK) {
+			/* Planned but found applied: applied by this operation before it was
+			 * interrupted (or by someone else since the plan): its restart is due
+			 * all the same. */
+			size_t l = strlen(p->applied);
+			p->guidance |= pt.guidance;
+			snprintf(p->applied + l, sizeof(p->applied) - l, "%s%s", l ? ", " : "",
+			    pt.name_label);
 		}
 		if (rc == CSM_ECONFLICT)
 			rc = CSM_EFAIL;		/* a failed precheck fails the procedure */
@@ -450,11 +535,18 @@ step_patch(struct proc *p, char *detail, size_t len)
 	}
 	if (rc == CSM_OK && detail[0] == '\0')
 		snprintf(detail, len, "nothing to apply");
+	if (rc == CSM_OK) {
+		/* The reboot step, and a resume, decide from this record (patch_record). */
+		char g[128];
+		size_t l = strlen(detail);
+		patch_guidance_text(p->guidance, g, sizeof(g));
+		snprintf(detail + l, len - l, "; " GUIDANCE_TAG "%s", g[0] ? g : "none");
+	}
 	return rc;
 }
 
-/* Guidance of everything planned, from the catalog or the pool's own records (so a
- * resume after the patch step still reboots). */
+/* Guidance of everything planned, from the catalog or the pool's own records: what the
+ * dry run announces.  The reboot step decides from what was applied (patch_record). */
 static unsigned
 planned_guidance(struct proc *p)
 {
@@ -476,53 +568,71 @@ planned_guidance(struct proc *p)
 	return g;
 }
 
+/*
+ * The restart the applied hotfixes ask for.  Decided from what the operation applied
+ * (this run's patch step, or its journal record on resume) and from XenCenter's
+ * reboot-pending rule, so that a resume reboots a host exactly once: a host that
+ * rebooted since the hotfixes were applied is only waited for.
+ */
 static int
 step_reboot(struct proc *p, char *detail, size_t len)
 {
-	unsigned g = planned_guidance(p);
 	struct db_res *row = NULL;
-	size_t i;
-	int rc;
+	char names[sizeof(p->applied)], *tok, *save = NULL;
+	const char *did;
+	int rc, pending = 0, verified = 0;
 
+	if ((rc = patch_record(p)) != CSM_OK)
+		return rc;
 	/* Re-read the row: the wait expects CloudStack's status as it is now. */
 	if ((rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, &row))) != CSM_OK)
 		return rc;
 	db_res_free(p->t.row);
 	p->t.row = row;
 	p->t.name = db_get(row, 0, CS_H_NAME);
-	if (g & GUIDE_RESTART_HOST) {
-		int pending = 1;
-		/* A resume after the reboot was requested must not reboot again. */
-		if (patch_reboot_pending(p->t.pool, p->t.xs->uuid, &pending) != CSM_OK)
-			pending = 1;
-		if (!pending)
-			csm_info("%s rebooted since the hotfixes were applied: waiting until it "
-			    "is back", p->t.name);
-		rc = cmd_wait_host_mode(p->ctx, &p->t, pending ? 1 : 2);
-	} else if (g & GUIDE_RESTART_XAPI) {
+	if ((rc = patch_reboot_pending(p->t.pool, p->t.xs->uuid, &pending)) != CSM_OK) {
+		if (!(p->guidance & GUIDE_RESTART_HOST)) {
+			csm_err_prefix("cannot tell whether %s needs a reboot", p->t.name);
+			return rc;
+		}
+		pending = 1;	/* the journal says a reboot is due; not known whether done */
+		csm_err_clear();
+	}
+	if (pending) {
+		did = "host rebooted";
+		rc = cmd_wait_host_mode(p->ctx, &p->t, 1);
+	} else if (p->guidance & GUIDE_RESTART_HOST) {
+		did = "host rebooted (before this resume)";
+		csm_info("%s rebooted since the hotfixes were applied: waiting until it is back",
+		    p->t.name);
+		rc = cmd_wait_host_mode(p->ctx, &p->t, 2);
+	} else if (p->guidance & GUIDE_RESTART_XAPI) {
+		did = "toolstack restarted";
 		rc = cmd_wait_for_host(p->ctx, &p->t, 0);
+	} else {
+		did = "no restart needed";
 	}
 	if (rc != CSM_OK)
 		return rc;
 	/* The patches show as applied after the restart. */
-	for (i = 0; i < p->ntodo; i++) {
-		const struct plan_entry *e = p->todo[i];
+	snprintf(names, sizeof(names), "%s", p->applied);
+	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		struct patch pt;
 		int applied = 0;
 
-		if (patch_find(p->t.pool, p->t.updates, e->name_label, &pt) != CSM_OK)
-			return CSM_EFAIL;
+		if ((rc = patch_find(p->t.pool, p->t.updates, tok, &pt)) != CSM_OK)
+			return rc;
 		rc = patch_applied(p->t.pool, &pt, p->t.xs->ref, &applied);
 		patch_clear(&pt);
 		if (rc != CSM_OK)
 			return rc;
 		if (!applied)
 			return csm_err_set(CSM_EFAIL, "%s does not show as applied on %s after the "
-			    "restart", e->name_label, p->t.name);
+			    "restart", tok, p->t.name);
+		verified++;
 	}
-	snprintf(detail, len, "%s; %zu patch%s verified applied", g & GUIDE_RESTART_HOST ?
-	    "host rebooted" : g & GUIDE_RESTART_XAPI ? "toolstack restarted" :
-	    "no restart needed", p->ntodo, p->ntodo == 1 ? "" : "es");
+	snprintf(detail, len, "%s; %d patch%s verified applied", did, verified,
+	    verified == 1 ? "" : "es");
 	return CSM_OK;
 }
 
@@ -621,7 +731,7 @@ rollback(struct proc *p)
 		}
 		if (!db_lost(p->ctx->db) || csm_now() - start > 60)
 			break;
-		nap(delay);
+		wait_pause(delay);
 		delay = delay * 2 > 8 ? 8 : delay * 2;
 	}
 	/* Could not restore: leave the operation open and say exactly what to do. */
@@ -679,14 +789,71 @@ run_steps(struct proc *p, int from)
 	return CSM_OK;
 }
 
+/*
+ * The VMs without Tools that the operator shut down, with the state each is in now by
+ * XenServer ("i-2-2-VM (Halted)", "i-2-3-VM (Running on xs-02)").  A resumed run finds
+ * their names in the journal's wait-no-tools step.
+ */
+static void
+no_tools_now(struct proc *p, char *buf, size_t len)
+{
+	static const char prefix[] = "shut down by the operator: ";
+	struct pool_host *hosts = NULL;
+	struct pool_vm *vms = NULL;
+	size_t nv = 0, nh = 0, j, k, l = 0;
+	char names[sizeof(p->no_tools)], *tok, *save = NULL;
+
+	buf[0] = '\0';
+	snprintf(names, sizeof(names), "%s", p->no_tools);
+	if (names[0] == '\0') {
+		struct db_res *st = NULL;
+		int i;
+		if (journal_op_steps(p->ctx->db, p->op_id, &st) == CSM_OK)
+			for (i = 0; i < db_res_rows(st); i++) {
+				const char *d = db_get(st, i, J_STEP_DETAIL);
+				if (strcmp(db_get(st, i, J_STEP_NAME), "wait-no-tools") == 0 &&
+				    d != NULL && strncmp(d, prefix, sizeof(prefix) - 1) == 0)
+					snprintf(names, sizeof(names), "%s", d + sizeof(prefix) - 1);
+			}
+		db_res_free(st);
+	}
+	if (names[0] == '\0')
+		return;
+	if (pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms,
+	    &nv) != CSM_OK || pool_hosts(p->t.pool, &hosts, &nh) != CSM_OK) {
+		csm_err_clear();
+		nv = 0;
+	}
+	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		char state[300] = "state not known";
+		for (j = 0; j < nv; j++) {
+			const char *on = NULL;
+			if (strcmp(vms[j].name_label, tok) != 0)
+				continue;
+			for (k = 0; k < nh; k++)
+				if (strcmp(hosts[k].ref, vms[j].resident_on) == 0)
+					on = hosts[k].name_label;
+			snprintf(state, sizeof(state), "%s%s%s", vms[j].power_state,
+			    on ? " on " : "", on ? on : "");
+		}
+		l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s (%s)", l ? ", " : "", tok, state);
+	}
+	pool_vms_free(vms, nv);
+	pool_hosts_free(hosts, nh);
+}
+
 static void
 final_words(struct proc *p)
 {
+	char nt[2048];
+
+	no_tools_now(p, nt, sizeof(nt));
 	csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for host %s, "
 	    "then migrate VMs back to it as needed%s%s.", p->op_id, p->t.name,
-	    p->no_tools[0] ? "; start the VMs without Tools that were shut down: " : "",
-	    p->no_tools);
-	if (planned_guidance(p) & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
+	    nt[0] ? "; start the VMs without Tools that were shut down, if they are not "
+	    "running yet: " : "", nt);
+	if ((p->guidance | planned_guidance(p)) & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
 		csm_info("after-apply guidance: restart the HVM/PV guests that run on %s once "
 		    "they are back on it", p->t.name);
 	if (p->ctx->cs->gen == CS_GEN_30)
@@ -834,13 +1001,21 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 	struct toggle_result res;
 	struct out *checks;
 	char *args = NULL, detail[512];
-	int rc, failed = 0;
+	int rc, i, failed = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.ctx = ctx;
-	catch_signals();
+	wait_catch_signals();
 	if ((rc = cs_host_resolve(ctx->db, host, &p.host_id)) != CSM_OK)
 		return rc;
+	/* Step 0 starts with the inputs: a file that cannot be used is found now, before
+	 * the host is touched (and a resume must find the same files again). */
+	for (i = -1; i < nfiles; i++)
+		if ((i < 0 ? catalog != NULL : 1) && (rc = patch_file_check(i < 0 ? catalog :
+		    files[i], i < 0 ? "catalog" : "hotfix file")) != CSM_OK) {
+			csm_err_prefix("refusing to start on host %s; nothing was changed", host);
+			return rc;
+		}
 	if (!dry && (rc = take_lock(&p)) != CSM_OK)
 		return rc;
 	/* Step 0: every precondition, and the plan. */
@@ -864,12 +1039,21 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 	csm_info("plan for %s: %zu hotfix%s to apply", p.t.name, p.ntodo,
 	    p.ntodo == 1 ? "" : "es");
 	/* VMs without Tools cannot live-migrate: say so before anything changes. */
-	if (vms_left(&p, 0, p.no_tools, sizeof(p.no_tools)) == 0)
-		p.no_tools[0] = '\0';
-	else
-		csm_info("VMs without XenServer Tools on %s (they cannot live-migrate: shut them "
-		    "down when asked and start them on another host afterwards): %s", p.t.name,
-		    p.no_tools);
+	{
+		char seen[1024];
+		int left;
+		if ((rc = vms_left(&p, 0, seen, sizeof(seen), &left)) != CSM_OK)
+			goto out;
+		if (left < 0)
+			csm_warn("cannot tell yet which VMs on %s lack XenServer Tools: %s; the "
+			    "procedure's waits will look again", p.t.name, seen);
+		else if (left > 0) {
+			note_no_tools(&p);
+			csm_info("VMs without XenServer Tools on %s (they cannot live-migrate: shut "
+			    "them down when asked and start them on another host afterwards): %s",
+			    p.t.name, seen);
+		}
+	}
 	if (dry) {
 		struct out *o = cmd_plan_table(p.plan);
 		cmd_dry_header(ctx, "do this");
@@ -918,7 +1102,7 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 	memset(&p, 0, sizeof(p));
 	p.ctx = ctx;
 	p.op_id = op_id;
-	catch_signals();
+	wait_catch_signals();
 	if ((rc = journal_op_raw(ctx->db, op_id, &op)) != CSM_OK)
 		return rc;
 	p.host_id = db_get_int(op, 0, 3, 0);
@@ -944,9 +1128,9 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 	{
 		double start = csm_now();
 		while ((rc = cmd_target_open(ctx, p.spec ? p.spec : "", &p.t)) == CSM_EFAIL &&
-		    csm_now() - start < ctx->conf->proc.reboot_timeout && !stop_signal) {
+		    csm_now() - start < ctx->conf->proc.reboot_timeout && !wait_signal) {
 			csm_info("resume: XenServer not reachable yet (%s); retrying", csm_err_msg());
-			nap(ctx->conf->proc.poll_interval < 1 ? 1 : ctx->conf->proc.poll_interval);
+			wait_sleep(ctx->conf->proc.poll_interval < 1 ? 1 : ctx->conf->proc.poll_interval);
 		}
 		if (rc != CSM_OK)
 			goto out;
