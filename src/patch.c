@@ -430,6 +430,46 @@ patch_apply(struct pool *pool, const struct patch *p, const char *host_ref, doub
 	return CSM_OK;
 }
 
+/*
+ * HOST_IN_USE [host; "vm" | "vbd"; ref] (assert_bacon_mode, xapi_host.ml): name what
+ * holds the host.  The error carries only refs; on 5.6 the VM can be dom0 itself.
+ */
+static char *
+host_in_use(struct xapi *x, const char *kind_in, const char *ref_in)
+{
+	struct xmlrpc_value *rec = NULL, *vm = NULL;
+	const char *label = NULL, *vm_ref = NULL;
+	/* Copies: the calls below replace the error the parameters live in. */
+	char *kind = xstrdup(kind_in), *ref = xstrdup(ref_in), *msg;
+	int dom0 = 0;
+
+	if (strcmp(kind, "vbd") == 0) {
+		if (xapi_call_s(x, "VBD.get_record", &rec, ref, NULL) == CSM_OK &&
+		    (vm_ref = pool_str(rec, "VM")) != NULL &&
+		    xapi_call_s(x, "VM.get_record", &vm, vm_ref, NULL) == CSM_OK)
+			label = pool_str(vm, "name_label");
+		msg = xasprintf("HOST_IN_USE: a disk (VBD %s) is still attached on the host%s%s",
+		    ref, label ? " to VM " : "", label ? label : "");
+	} else if (strcmp(kind, "vm") == 0) {
+		if (xapi_call_s(x, "VM.get_record", &vm, ref, NULL) == CSM_OK) {
+			label = pool_str(vm, "name_label");
+			dom0 = pool_bool(vm, "is_control_domain", 0);
+		}
+		msg = dom0 ? xasprintf("HOST_IN_USE: the host's control domain (%s) is named as "
+		    "in use: XenServer 5.6 does so while a dom0 operation runs; wait and retry",
+		    label ? label : ref) : xasprintf("HOST_IN_USE: VM %s still runs on the host",
+		    label ? label : ref);
+	} else {
+		msg = xasprintf("HOST_IN_USE: the host is in use by %s %s", kind, ref);
+	}
+	csm_err_clear();
+	xmlrpc_value_free(rec);
+	xmlrpc_value_free(vm);
+	free(kind);
+	free(ref);
+	return msg;
+}
+
 char *
 patch_explain_error(struct pool *pool)
 {
@@ -482,18 +522,8 @@ patch_explain_error(struct pool *pool)
 		return xasprintf("%s: the hotfix's metadata is not valid: %s", c, P(0));
 	if (strncmp(c, "PATCH_APPLY_FAILED", 18) == 0 || strcmp(c, "UPDATE_APPLY_FAILED") == 0)
 		return xasprintf("%s: %s", c, P(0));
-	if (strcmp(c, "HOST_IN_USE") == 0) {
-		/* Name the VM for the operator (the error carries only its ref). */
-		struct xmlrpc_value *nm = NULL;
-		const char *label = NULL;
-		char *ref = xstrdup(P(2)), *msg;
-		if (xapi_call_s(x, "VM.get_name_label", &nm, ref, NULL) == CSM_OK)
-			xmlrpc_as_string(nm, &label);
-		msg = xasprintf("HOST_IN_USE: VM %s still runs on the host", label ? label : ref);
-		xmlrpc_value_free(nm);
-		free(ref);
-		return msg;
-	}
+	if (strcmp(c, "HOST_IN_USE") == 0)
+		return host_in_use(x, P(1), P(2));
 	if (strcmp(c, "HOST_NOT_DISABLED") == 0)
 		return xstrdup("HOST_NOT_DISABLED: the host must be disabled in XenServer first");
 	if (strcmp(c, "OTHER_OPERATION_IN_PROGRESS") == 0)

@@ -44,6 +44,7 @@ struct proc {
 	struct out	*results;		/* what the patch step did, for the report */
 	char		 no_tools[1024];	/* VMs the operator shut down (step 4) */
 	int		 lost_lock;		/* another csmaint owns the operation now */
+	int		 handed_back;		/* 3.0: column back at Enabled for maintenance */
 	char		 error[1024];
 };
 
@@ -103,7 +104,8 @@ reconnect(struct proc *p, double budget)
 static int
 watch_drift(struct proc *p, const char *now)
 {
-	if (strcmp(now, "Enabled") != 0)
+	/* After the 3.0 hand-back, Enabled is what csmaint wrote, not drift. */
+	if (strcmp(now, "Enabled") != 0 || p->handed_back)
 		return CSM_OK;
 	csm_warn("host %lld (%s): CloudStack set %s back to 'Enabled' (it does so when a host "
 	    "reconnects); csmaint owns the host and sets it 'Disabled' again", p->host_id,
@@ -189,15 +191,28 @@ append(char *buf, size_t len, const char *name, const char *state)
 		snprintf(buf + l, len - l, "%s%s (%s)", l ? ", " : "", name, state);
 }
 
+/* Which VMs vms_left() counts. */
+enum vms_kind {
+	VMS_NO_TOOLS,		/* running without Tools: the operator shuts them down */
+	VMS_MIGRATE,		/* Tools present or unknown: they migrate */
+	VMS_ANY,		/* every user VM: none may be left in maintenance */
+};
+
+static int
+vms_counted(enum vms_kind kind, enum pool_tools tools)
+{
+	return kind == VMS_ANY || (kind == VMS_MIGRATE ? tools != POOL_TOOLS_NO :
+	    tools == POOL_TOOLS_NO);
+}
+
 /*
- * Count user VMs still on the host: with_tools selects the ones that must migrate
- * (Tools present or unknown), !with_tools the running ones without Tools (shut down).
+ * Count user VMs still on the host, of the KIND asked for.
  * *left is the count when both the database and XenServer answered, or -1 when
  * XenServer did not: "not known yet", never "none left" (seen says why).  A negative
  * return is a database failure that reconnecting did not cure.
  */
 static int
-vms_left(struct proc *p, int with_tools, char *seen, size_t len, int *left)
+vms_left(struct proc *p, enum vms_kind kind, char *seen, size_t len, int *left)
 {
 	struct db_res *sql = NULL;
 	struct pool_vm *vms = NULL;
@@ -224,7 +239,7 @@ vms_left(struct proc *p, int with_tools, char *seen, size_t len, int *left)
 		for (j = 0; j < nv; j++)
 			if (strcmp(vms[j].name_label, name) == 0)
 				tools = vms[j].tools;
-		if (with_tools ? tools != POOL_TOOLS_NO : tools == POOL_TOOLS_NO) {
+		if (vms_counted(kind, tools)) {
 			append(seen, len, name, db_get(sql, i, CS_V_STATE));
 			n++;
 		}
@@ -238,8 +253,7 @@ vms_left(struct proc *p, int with_tools, char *seen, size_t len, int *left)
 		for (i = 0; i < db_res_rows(sql); i++)
 			if (strcmp(db_get(sql, i, CS_V_INSTANCE), vms[j].name_label) == 0)
 				known = 1;
-		if (!known && (with_tools ? vms[j].tools != POOL_TOOLS_NO :
-		    vms[j].tools == POOL_TOOLS_NO)) {
+		if (!known && vms_counted(kind, vms[j].tools)) {
 			append(seen, len, vms[j].name_label, "running on the hypervisor");
 			n++;
 		}
@@ -313,7 +327,7 @@ look_vms(struct proc *p, char *seen, size_t len)
 	if ((rc = host_now(p, &row)) != CSM_OK)
 		return rc;
 	db_res_free(row);
-	if ((rc = vms_left(p, 1, seen, len, &left)) != CSM_OK)
+	if ((rc = vms_left(p, VMS_MIGRATE, seen, len, &left)) != CSM_OK)
 		return rc;
 	return left == 0;
 }
@@ -327,32 +341,41 @@ look_no_tools(struct proc *p, char *seen, size_t len)
 	if ((rc = host_now(p, &row)) != CSM_OK)
 		return rc;
 	db_res_free(row);
-	if ((rc = vms_left(p, 0, seen, len, &left)) != CSM_OK)
+	if ((rc = vms_left(p, VMS_NO_TOOLS, seen, len, &left)) != CSM_OK)
 		return rc;
 	if (left > 0)
 		note_no_tools(p);
 	return left == 0;
 }
 
+/*
+ * Maintenance is reached when CloudStack says so and no user VM is left on the host by
+ * the database and by XenServer: on 3.0 a VM can land on the host in the window after
+ * the hand-back, and it must go like any other.
+ */
 static int
 look_maintenance(struct proc *p, char *seen, size_t len)
 {
 	struct db_res *row = NULL;
 	const char *v;
-	int rc, done;
+	char vms[768];
+	int rc, left = -1;
 
 	if ((rc = host_now(p, &row)) != CSM_OK)
 		return rc;
 	/* 2.2: maintenance is host.status; 3.0+: it is resource_state (NOTES §6, §9). */
 	v = p->ctx->cs->gen == CS_GEN_30 ? db_get(row, 0, CS_H_ALLOC) : db_get(row, 0, CS_H_STATUS);
-	snprintf(seen, len, "%s %s", p->ctx->cs->gen == CS_GEN_30 ? "resource_state" : "status", v);
-	done = strcmp(v, "Maintenance") == 0;
 	if (strcmp(v, "ErrorInMaintenance") == 0)
 		rc = csm_err_set(CSM_EFAIL, "CloudStack could not put host %lld (%s) in "
 		    "maintenance (ErrorInMaintenance): a VM could not be migrated", p->host_id,
 		    p->t.name);
+	else
+		rc = vms_left(p, VMS_ANY, vms, sizeof(vms), &left);
+	snprintf(seen, len, "%s %s; VMs on the host: %s", p->ctx->cs->gen == CS_GEN_30 ?
+	    "resource_state" : "status", v, rc == CSM_OK ? vms : "?");
+	rc = rc != CSM_OK ? rc : strcmp(v, "Maintenance") == 0 && left == 0;
 	db_res_free(row);
-	return rc != CSM_OK ? rc : done;
+	return rc;
 }
 
 /*
@@ -407,14 +430,55 @@ step_wait_no_tools(struct proc *p, char *detail, size_t len)
 	return rc;
 }
 
+/*
+ * CloudStack 3.0+ has no Disabled -> PrepareForMaintenance transition (ResourceState.java):
+ * give the column back to Enabled right before the operator asks for maintenance.  The
+ * step journals itself in the transaction of its compare-and-set.  2.2 does not look at
+ * allocation_state for maintenance: nothing to do there.
+ */
+static int
+step_handback(struct proc *p, char *detail, size_t len)
+{
+	struct db_res *row = NULL;
+	int rc, written = 0;
+
+	(void)detail;
+	(void)len;
+	if (p->ctx->cs->gen != CS_GEN_30)
+		return CSM_OK;
+	if ((rc = DB_RETRY(p, toggle_handback(p->ctx->db, p->ctx->cs, p->host_id, p->op_id,
+	    &written))) != CSM_OK)
+		return rc;
+	if ((rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, &row))) != CSM_OK)
+		return rc;
+	if (!written && strcmp(db_get(row, 0, CS_H_ALLOC), "Enabled") != 0 &&
+	    strcmp(db_get(row, 0, CS_H_ALLOC), "PrepareForMaintenance") != 0 &&
+	    strcmp(db_get(row, 0, CS_H_ALLOC), "Maintenance") != 0) {
+		rc = csm_err_set(CSM_EFAIL, "cannot hand host %lld (%s) back for maintenance: "
+		    "resource_state is '%s', expected 'Disabled'", p->host_id, p->t.name,
+		    db_get(row, 0, CS_H_ALLOC));
+		db_res_free(row);
+		return rc;
+	}
+	db_res_free(row);
+	p->handed_back = 1;
+	csm_info("host %lld (%s): resource_state 'Disabled' -> 'Enabled': CloudStack 3.0+ "
+	    "refuses maintenance for a Disabled host; VMs that land on it before maintenance "
+	    "starts are watched for and must leave too", p->host_id, p->t.name);
+	return CSM_OK;
+}
+
 static int
 step_wait_maintenance(struct proc *p, char *detail, size_t len)
 {
-	char act[512];
+	char act[640];
 	int rc;
 
 	snprintf(act, sizeof(act), "put host %s in maintenance mode in the CloudStack UI "
-	    "(Infrastructure > Hosts > %s > Enable Maintenance Mode)", p->t.name, p->t.name);
+	    "(Infrastructure > Hosts > %s > Enable Maintenance Mode)%s", p->t.name, p->t.name,
+	    p->handed_back ? "; csmaint set it back to Enabled because CloudStack 3.0+ "
+	    "refuses maintenance for a Disabled host: do it now, before CloudStack places "
+	    "a new VM there" : "");
 	rc = wait_for(p, "CloudStack maintenance", act, look_maintenance);
 	snprintf(detail, len, "host in CloudStack maintenance");
 	return rc;
@@ -653,16 +717,18 @@ step_restore(struct proc *p, char *detail, size_t len)
 struct step {
 	const char	*name;
 	int		(*run)(struct proc *, char *, size_t);
+	int		 journals_itself;	/* in the transaction of its compare-and-set */
 };
 
 /* DESIGN §1 after the check and the disable (which toggle_take records as step 1). */
 static const struct step steps[] = {
-	{ "wait-vms", step_wait_vms },
-	{ "wait-no-tools", step_wait_no_tools },
-	{ "wait-maintenance", step_wait_maintenance },
-	{ "patch", step_patch },
-	{ "reboot", step_reboot },
-	{ "restore", step_restore },
+	{ "wait-vms", step_wait_vms, 0 },
+	{ "wait-no-tools", step_wait_no_tools, 0 },
+	{ TOGGLE_STEP_HANDBACK, step_handback, 1 },
+	{ "wait-maintenance", step_wait_maintenance, 0 },
+	{ "patch", step_patch, 0 },
+	{ "reboot", step_reboot, 0 },
+	{ "restore", step_restore, 1 },
 };
 #define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))
 
@@ -752,7 +818,7 @@ run_steps(struct proc *p, int from)
 
 	for (i = from; i < NSTEPS; i++) {
 		/* The restore journals itself, in the transaction of its compare-and-set. */
-		int own = steps[i].run != step_restore;
+		int own = !steps[i].journals_itself;
 
 		if (interrupted(p))
 			return rollback(p);
@@ -1042,7 +1108,7 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 	{
 		char seen[1024];
 		int left;
-		if ((rc = vms_left(&p, 0, seen, sizeof(seen), &left)) != CSM_OK)
+		if ((rc = vms_left(&p, VMS_NO_TOOLS, seen, sizeof(seen), &left)) != CSM_OK)
 			goto out;
 		if (left < 0)
 			csm_warn("cannot tell yet which VMs on %s lack XenServer Tools: %s; the "
@@ -1158,6 +1224,9 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 			if (strcmp(steps[k].name, db_get(st, i, J_STEP_NAME)) == 0 && k + 1 > from)
 				from = k + 1;
 	}
+	for (i = 0; i < from && i < NSTEPS; i++)
+		if (strcmp(steps[i].name, TOGGLE_STEP_HANDBACK) == 0 && ctx->cs->gen == CS_GEN_30)
+			p.handed_back = 1;
 	csm_info("resuming operation %lld on host %lld (%s) at step %s", op_id, p.host_id,
 	    p.t.name, from < NSTEPS ? steps[from].name : "(all done)");
 	{

@@ -433,8 +433,14 @@ toggle_release(struct db *db, const struct cs *cs, long long op_id, const char *
 	return restore(db, cs, 0, op_id, 1, final_state, last_error, 0, NULL, res);
 }
 
-int
-toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long op_id)
+/*
+ * While operation OP_ID owns the host: the compare-and-set FROM -> TO with the step
+ * STEP (DETAIL) in the same transaction, and a syslog line.  *written is 0 when the
+ * row no longer held FROM (nothing written, nothing journaled).
+ */
+static int
+owned_cas(struct db *db, const struct cs *cs, long long host_id, long long op_id,
+    const char *from, const char *to, const char *step, const char *detail, int *written)
 {
 	struct run r = { db, 0, NULL, 0 };
 	struct toggle_result res;
@@ -442,27 +448,46 @@ toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long
 	long long n;
 	int rc;
 
+	*written = 0;
 	memset(&res, 0, sizeof(res));
 	res.host_id = host_id;
 	res.op_id = op_id;
 	if ((rc = run_begin(&r)) != CSM_OK)
 		return rc;
-	if ((rc = lock_host(&r, host_id, "re-assert", &row, &res)) != CSM_OK)
+	if ((rc = lock_host(&r, host_id, step, &row, &res)) != CSM_OK)
 		goto out;
-	if ((rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", "Disabled", host_id, "Enabled")) !=
-	    CSM_OK)
+	if ((rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", to, host_id, from)) != CSM_OK)
 		goto out;
-	if (n != 1)		/* changed again meanwhile: the next look sees it */
+	if (n != 1)		/* changed again meanwhile: the caller's next look sees it */
 		goto out;
-	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, "reassert", "done",
-	    "CloudStack re-enabled the host; set Disabled again", op_id);
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, step, "done", detail,
+	    op_id);
 	if (rc == CSM_OK && (rc = run_commit(&r, &res.lock_ms)) == CSM_OK) {
-		snprintf(res.prior, sizeof(res.prior), "Enabled");
-		snprintf(res.written, sizeof(res.written), "Disabled");
+		snprintf(res.prior, sizeof(res.prior), "%s", from);
+		snprintf(res.written, sizeof(res.written), "%s", to);
 		audit_log(&res, cs->column);
+		*written = 1;
 	}
 out:
 	db_rollback(db);	/* a no-op after COMMIT */
 	db_res_free(row);
 	return rc;
+}
+
+int
+toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long op_id)
+{
+	int written;
+
+	return owned_cas(db, cs, host_id, op_id, "Enabled", "Disabled", "reassert",
+	    "CloudStack re-enabled the host; set Disabled again", &written);
+}
+
+int
+toggle_handback(struct db *db, const struct cs *cs, long long host_id, long long op_id,
+    int *written)
+{
+	return owned_cas(db, cs, host_id, op_id, "Disabled", "Enabled", TOGGLE_STEP_HANDBACK,
+	    "CloudStack 3.0+ refuses maintenance for a Disabled host: resource_state set "
+	    "back to Enabled for the maintenance request", written);
 }

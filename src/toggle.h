@@ -69,6 +69,16 @@ int toggle_release(struct db *db, const struct cs *cs, long long op_id,
  */
 int toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long op_id);
 
+/*
+ * CloudStack 3.0+ (ResourceState.java) refuses maintenance for a Disabled host: while
+ * operation OP_ID owns the host, set the column back to 'Enabled' by compare-and-set
+ * from 'Disabled', with the step TOGGLE_STEP_HANDBACK in the same transaction.
+ * *written is 0 when the row no longer held 'Disabled' (nothing written or journaled).
+ */
+int toggle_handback(struct db *db, const struct cs *cs, long long host_id, long long op_id,
+    int *written);
+#define TOGGLE_STEP_HANDBACK "enable-for-maintenance"
+
 /* The compare-and-set every write of the allocation column uses (values bound). */
 extern const char TOGGLE_SQL_CAS[];
 

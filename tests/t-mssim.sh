@@ -155,6 +155,19 @@ uc=$(q "SELECT update_count FROM host WHERE id = 4")
 msctl reconnect xs-04 >/dev/null
 check "3.0 reconnect: host 4 Up, resource_state stays Disabled" "Up,Disabled,1" \
 	"SELECT status, resource_state, update_count > $uc FROM host WHERE id = 4"
+# 3.0 ResourceState: AdminAskMaintenace only from Enabled (ResourceState.java, 3.0.x).
+if msctl prepare-maintenance xs-04 >"$TEST_TMP/pm.out" 2>&1; then
+	not_ok "3.0 prepare-maintenance of a Disabled host was accepted"
+elif grep -q "Cannot transimit resource state of host 4 to Maintenance" "$TEST_TMP/pm.out"; then
+	ok "3.0 prepare-maintenance of a Disabled host is refused as CloudStack words it"
+else not_ok "3.0 refusal message: $(cat "$TEST_TMP/pm.out")"; fi
+check "3.0 refused maintenance leaves host 4 Disabled" "Disabled" \
+	"SELECT resource_state FROM host WHERE id = 4"
+q "UPDATE host SET resource_state = 'ErrorInMaintenance' WHERE id = 4" >/dev/null
+if msctl prepare-maintenance xs-04 >/dev/null 2>&1; then
+	not_ok "3.0 prepare-maintenance from ErrorInMaintenance was accepted"
+else ok "3.0 prepare-maintenance from ErrorInMaintenance is refused"; fi
+q "UPDATE host SET resource_state = 'Disabled' WHERE id = 4" >/dev/null
 msctl prepare-maintenance 1 >/dev/null
 check "3.0 maintenance lives in resource_state (status stays Up)" "Up,Maintenance" \
 	"SELECT status, resource_state FROM host WHERE id = 1"

@@ -114,6 +114,16 @@ expect_exit 1 "reboot refused while VMs run" host reboot xs-01 --execute
 expect_err "HOST_IN_USE: VM (i-2-2-VM|r-3-VM) still runs on the host" "names the VM"
 expect_eq "XenServer enabled flag restored after the refusal" True "$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]["host"]; print([h for h in d.values() if h["name_label"]=="xs-01"][0]["enabled"])')"
 for vm in i-2-2-VM r-3-VM; do simctl set-vm $vm power_state=Halted >/dev/null; done
+# HOST_IN_USE carries [host; "vm" | "vbd"; ref] (assert_bacon_mode); on 5.6 the VM can be
+# dom0 itself.
+href=$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]["host"]; print([r for r,h in d.items() if h["name_label"]=="xs-01"][0])')
+dom0=$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]; h=[r for r,x in d["host"].items() if x["name_label"]=="xs-01"][0]; print([r for r,v in d["VM"].items() if v["is_control_domain"] and v["resident_on"]==h][0])')
+simctl fault host.reboot HOST_IN_USE "$href" vbd OpaqueRef:no-such-vbd --count 1 >/dev/null
+expect_exit 1 "reboot refused for an attached disk" host reboot xs-01 --execute
+expect_err "HOST_IN_USE: a disk \(VBD OpaqueRef:no-such-vbd\) is still attached" "names the VBD, not a VM"
+simctl fault host.reboot HOST_IN_USE "$href" vm "$dom0" --count 1 >/dev/null
+expect_exit 1 "reboot refused naming dom0" host reboot xs-01 --execute
+expect_err "HOST_IN_USE: the host's control domain" "says it is the control domain"
 boot0=$(simctl state | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["db"]["host"]; print([h for h in d.values() if h["name_label"]=="xs-01"][0]["other_config"]["boot_time"])')
 expect_exit 0 "reboot the master and wait" host reboot xs-01 --execute
 expect_err "XenServer host xs-01: back after" "reports when it is back"

@@ -393,9 +393,18 @@ class Sim:
         PrepareForMaintenance, then every VM on it gets an op_ha_work 'Migration' row
         (HighAvailabilityManagerImpl.scheduleMigration), or 'ForceStop' when no other
         Up host is left in the cluster (allocation state not looked at here)."""
+        # 3.0: ResourceState's state machine has AdminAskMaintenace only from Enabled
+        # (apache/cloudstack api/src/com/cloud/resource/ResourceState.java, 3.0.x):
+        # from Disabled or ErrorInMaintenance ResourceManagerImpl.doMaintain throws
+        # "Cannot transimit resource state of host ... to Maintenance" (after it sent
+        # MaintainCommand).  2.2 looks at host.status only (Status.java), never at
+        # allocation_state.
         olds = ("Up", "Down", "Alert", "Connecting", "ErrorInMaintenance") if self.gen == "2.2" \
-            else ("Enabled", "Disabled", "ErrorInMaintenance")
+            else ("Enabled",)
         if not self.tx(self.mtransit, hid, olds, "PrepareForMaintenance"):
+            if self.gen == "3.0":
+                raise CtlError("Cannot transimit resource state of host %d to Maintenance "
+                               "(resource_state %s)" % (hid, self.maint_state(hid)))
             raise CtlError("host %d: cannot prepare for maintenance from %s %s"
                            % (hid, self.mcol, self.maint_state(hid)))
 
@@ -850,6 +859,14 @@ class Sim:
                 self.prepare_maintenance(hid)
             except CtlError as e:
                 self.log("autopilot host %d: %s" % (hid, e))
+                if self.gen == "3.0" and self.maint_state(hid) == "Disabled":
+                    # As an operator would: CloudStack 3.0 refused; wait for csmaint's
+                    # word (the column back at Enabled) and ask again.
+                    step("waiting for csmaint to re-enable the host before maintenance")
+                    if not self.wait_for(hid, "waiting for resource_state Enabled",
+                                         lambda r: r[self.acol] != "Disabled"):
+                        return
+                    continue
             if not self.wait_for(hid, "waiting for Maintenance",
                                  lambda r: r[self.mcol] in ("Maintenance", "ErrorInMaintenance")):
                 return
