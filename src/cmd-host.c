@@ -227,32 +227,6 @@ out:
 	return rc;
 }
 
-/* Input that goes into the journal: printable UTF-8 that MySQL 5.1's utf8 can store. */
-static int
-check_text(const char *what, const char *s, size_t max)
-{
-	const unsigned char *p;
-	size_t chars = 0;
-
-	for (p = (const unsigned char *)s; *p; chars++) {
-		int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 0;
-		int i;
-
-		if (n == 0)
-			return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8 of at most 3 bytes a "
-			    "character (MySQL utf8)", what);
-		if (n == 1 && (*p < 0x20 || *p == 0x7f))
-			return csm_err_set(CSM_EUSAGE, "%s contains a control character", what);
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8", what);
-		p += n;
-	}
-	if (chars > max)
-		return csm_err_set(CSM_EUSAGE, "%s is longer than %zu characters", what, max);
-	return CSM_OK;
-}
-
 static void
 report(struct cmd_ctx *ctx, const struct toggle_result *res)
 {
@@ -280,7 +254,7 @@ toggle(struct cmd_ctx *ctx, int disable)
 	long long id;
 	int rc;
 
-	if (reason != NULL && (rc = check_text("--reason", reason, 1000)) != CSM_OK)
+	if (reason != NULL && (rc = csm_check_text("--reason", reason, 1000)) != CSM_OK)
 		return rc;
 	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
 		return rc;
