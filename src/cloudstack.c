@@ -239,8 +239,9 @@ cs_host_resolve(struct db *db, const char *spec, long long *id)
 
 	if (spec == NULL || *spec == '\0')
 		return csm_err_set(CSM_EUSAGE, "empty host name");
-	/* It goes into SQL and the journal's arguments: the same rules as --reason. */
-	if ((rc = csm_check_text("HOST", spec, 255)) != CSM_OK) {
+	/* It goes into SQL and the journal's arguments: the same rules as --reason (but
+	 * no length limit: a name longer than the column holds is simply not found). */
+	if ((rc = csm_check_text("HOST", spec, SIZE_MAX)) != CSM_OK) {
 		char why[512];
 		snprintf(why, sizeof(why), "%s", csm_err_msg());
 		return csm_err_set(rc, "%s; give the host id instead", why);
