@@ -244,6 +244,20 @@ report(struct cmd_ctx *ctx, const struct toggle_result *res)
 	db_res_free(op);
 }
 
+/*
+ * A comment line of a dry run: text from the database (a host name with a newline in
+ * it) must not end the comment and forge a statement in a plan someone may pipe into
+ * mysql.
+ */
+static void
+dry_note(const char *prefix, const char *text)
+{
+	char *safe = csm_escape(text);
+
+	printf("%s%s\n", prefix, safe);
+	free(safe);
+}
+
 static int
 toggle(struct cmd_ctx *ctx, int disable)
 {
@@ -269,12 +283,14 @@ toggle(struct cmd_ctx *ctx, int disable)
 	free(args);
 	if (rc != CSM_OK) {
 		if (dry)
-			printf("-- refused: %s\n", csm_err_msg());
+			dry_note("-- refused: ", csm_err_msg());
 		return rc;
 	}
 	if (dry) {
-		printf("-- host %lld (%s): %s '%s' -> '%s'\n", res.host_id, res.host_name,
+		char *name = csm_escape(res.host_name);
+		printf("-- host %lld (%s): %s '%s' -> '%s'\n", res.host_id, name,
 		    ctx->cs->column, res.prior, res.written);
+		free(name);
 		return CSM_OK;
 	}
 	report(ctx, &res);
@@ -325,13 +341,15 @@ cmd_host_reboot_exec(struct cmd_ctx *ctx)
 	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	if (!cmd_execute(ctx)) {
+		char *label = csm_escape(t.xs->name_label);
+
 		cmd_dry_header(ctx, "make these calls");
 		if (toolstack)
-			printf("XenAPI host.restart_agent(host '%s');\n", t.xs->name_label);
+			printf("XenAPI host.restart_agent(host '%s');\n", label);
 		else
 			printf("%sXenAPI Async.host.reboot(host '%s');\n", t.xs->enabled ?
-			    "XenAPI host.disable(host) (host.reboot needs it);\n" : "",
-			    t.xs->name_label);
+			    "XenAPI host.disable(host) (host.reboot needs it);\n" : "", label);
+		free(label);
 		printf("-- then wait up to %.0f s (procedure.reboot_timeout) until %s changed, "
 		    "host_metrics.live and enabled are true, and CloudStack's status is %s\n",
 		    ctx->conf->proc.reboot_timeout, toolstack ? "agent_start_time" :

@@ -174,8 +174,12 @@ cmd_dry_header(const struct cmd_ctx *ctx, const char *what)
 	int i;
 
 	printf("-- dry run: csmaint %s", ctx->entry->name);
-	for (i = 0; i < ctx->argc; i++)
-		printf(" %s", ctx->argv[i]);
+	/* A comment line: an argument with a newline must not end it. */
+	for (i = 0; i < ctx->argc; i++) {
+		char *arg = csm_escape(ctx->argv[i]);
+		printf(" %s", arg);
+		free(arg);
+	}
 	printf(" would %s; nothing was changed.\n-- Add --execute to do it.\n", what);
 	fflush(stdout);
 }

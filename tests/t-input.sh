@@ -59,6 +59,11 @@ expect_exit 4 "disable it again: refused, naming the host" host disable 5 --exec
 expect_err "^csmaint: cannot disable host 5 \(xs\\\\x1b\[2J\\\\x07\\\\x0acsmaint: all good\)" "the error escapes it too"
 check "one line for one error" test "$(wc -l <"$ERR")" -eq 1
 expect_exit 0 "host enable 5 --execute" host enable 5 --execute
+# A dry run is a plan someone may pipe into mysql: the name stays inside its comment.
+expect_exit 0 "dry run on that host" host disable 5
+expect_out "^-- host 5 \(xs\\\\x1b\[2J\\\\x07\\\\x0acsmaint: all good\): allocation_state 'Enabled' -> 'Disabled'" "the name is escaped in the plan"
+check "the comment is not cut: no line goes on with what followed the newline" sh -c '! grep -q "^csmaint: all good)" "$1"' sh "$OUT"
+check "no ESC or BEL in the plan's comment lines" sh -c '! grep "^--" "$1" | LC_ALL=C grep -q "$(printf "[\033\007]")"' sh "$OUT"
 # The listing escapes as before; JSON carries the exact name.
 expect_exit 0 "host show 5 -o json" host show 5 -o json
 check "JSON has the exact name" /usr/bin/python3 -c '
