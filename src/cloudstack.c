@@ -225,8 +225,7 @@ not_exact(const struct db_res *r, const char *spec)
 	}
 	if (i < n)
 		snprintf(list + len, sizeof(list) - len, ", ...");
-	return csm_err_set(CSM_ENOTFOUND, "no host named '%s' (did you mean %s%s?): host "
-	    "names match exactly, with case, accents and spaces", spec,
+	return csm_err_set(CSM_ENOTFOUND, "no host named '%s' (did you mean %s%s?)", spec,
 	    shown > 1 ? "one of " : "", list);
 }
 
