@@ -204,9 +204,9 @@ slurp(const char *path, const char *what, char **out, struct stat *st)
 		return fd;
 	if (st->st_size > CONF_MAX_BYTES) {
 		close(fd);
-		return csm_err_set(CSM_EUSAGE, "%s '%s' is %lld bytes: csmaint reads at most "
-		    "%d (1 MiB); is it the right file?", what, path, (long long)st->st_size,
-		    CONF_MAX_BYTES);
+		return csm_err_set(CSM_EUSAGE, "%s '%s' is too large (%lld bytes; csmaint "
+		    "reads at most %d, 1 MiB): is it the right file?", what, path,
+		    (long long)st->st_size, CONF_MAX_BYTES);
 	}
 	cap = (size_t)st->st_size + 1;
 	buf = xmalloc(cap + 1);
@@ -215,8 +215,9 @@ slurp(const char *path, const char *what, char **out, struct stat *st)
 			if (cap > CONF_MAX_BYTES) {
 				free(buf);
 				close(fd);
-				return csm_err_set(CSM_EUSAGE, "%s '%s' is over %d bytes (1 MiB); "
-				    "is it the right file?", what, path, CONF_MAX_BYTES);
+				return csm_err_set(CSM_EUSAGE, "%s '%s' is too large (over %d "
+				    "bytes, 1 MiB): is it the right file?", what, path,
+				    CONF_MAX_BYTES);
 			}
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1);

@@ -136,7 +136,7 @@ expect_err "password file '$TEST_TMP/fifo' is a FIFO" "names it"
 CONF=$TEST_TMP/huge.conf
 { printf '# '; head -c $((16 * 1024 * 1024)) /dev/zero | tr '\0' x; printf '\n%s\n' "$db_group"; } >"$CONF"
 expect_trun 2 "a 16 MB configuration" host list
-expect_err "configuration '$CONF' is [0-9]+ bytes: csmaint reads at most 1048576 \(1 MiB\)" "says the limit"
+expect_err "configuration '$CONF' is too large \([0-9]+ bytes; csmaint reads at most 1048576, 1 MiB\)" "says the limit"
 CONF=$TEST_TMP/large.conf
 { printf '# '; head -c 1000000 /dev/zero | tr '\0' x; printf '\n%s\n' "$db_group"; } >"$CONF"
 expect_trun 0 "a 1 MB comment line is read" host list

@@ -269,7 +269,7 @@ START_TEST(test_size)
 	memset(text, 'a', big);
 	memcpy(text, "# ", 2);
 	text[big] = '\0';
-	load_fails(text, 0600, "csmaint reads at most 1048576");
+	load_fails(text, 0600, "is too large (1048577 bytes; csmaint reads at most 1048576");
 	/* A 1 MB comment line: libconfig reading a stream took 0.5 s (2 minutes at 16 MB). */
 	snprintf(text + n, 64, "\ndatabase = { user = \"u\"; };\n");
 	t0 = csm_now();
