@@ -176,13 +176,12 @@ static int
 check_private(const char *path, const char *what)
 {
 	struct stat st;
-	int fd, rc;
+	int fd;
 
 	if ((fd = open_regular(path, what, &st)) < 0)
 		return fd;
 	close(fd);
-	rc = check_mode(path, what, &st);
-	return rc;
+	return check_mode(path, what, &st);
 }
 
 /*
@@ -208,25 +207,16 @@ slurp(const char *path, const char *what, char **out, struct stat *st)
 		    "reads at most %d, 1 MiB): is it the right file?", what, path,
 		    (long long)st->st_size, CONF_MAX_BYTES);
 	}
+	/* One byte more than fstat() said, to notice a file that grows meanwhile. */
 	cap = (size_t)st->st_size + 1;
 	buf = xmalloc(cap + 1);
-	for (;;) {
-		if (len == cap) {
-			if (cap > CONF_MAX_BYTES) {
-				free(buf);
-				close(fd);
-				return csm_err_set(CSM_EUSAGE, "%s '%s' is too large (over %d "
-				    "bytes, 1 MiB): is it the right file?", what, path,
-				    CONF_MAX_BYTES);
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
+	while (len < cap) {
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int e = errno;
+			csm_explicit_bzero(buf, len);
 			free(buf);
 			close(fd);
 			return csm_err_set(CSM_EUSAGE, "cannot read %s '%s': %s", what, path,
@@ -236,11 +226,19 @@ slurp(const char *path, const char *what, char **out, struct stat *st)
 			break;
 		len += (size_t)n;
 	}
+	if (len == cap) {
+		csm_explicit_bzero(buf, len);
+		free(buf);
+		close(fd);
+		return csm_err_set(CSM_EUSAGE, "%s '%s' changed while csmaint read it", what,
+		    path);
+	}
 	close(fd);
 	buf[len] = '\0';
 	/* libconfig would stop at a NUL and silently ignore the rest of the file. */
 	if (strlen(buf) != len) {
 		size_t at = strlen(buf);
+		csm_explicit_bzero(buf, len);
 		free(buf);
 		return csm_err_set(CSM_EUSAGE, "%s '%s' contains a NUL byte (offset %zu): not "
 		    "a text file", what, path, at);
