@@ -285,6 +285,7 @@ take_include(struct incl_set *set, const char *from, int line, const char *name,
 	set->v[set->n].st = st;
 	set->n++;
 	rc = scan_includes(set, name, text, depth + 1);
+	csm_explicit_bzero(text, strlen(text));		/* it may hold a password */
 	free(text);
 	return rc;
 }
