@@ -75,9 +75,11 @@ ok "csmaint holds its secrets, waiting for the database"
 if [ "$(get core_limit)" = "0/0" ]; then ok "core file size limit is 0 (soft and hard)"
 else not_ok "core file size limit is 0: got $(get core_limit)"; fi
 if [ "$(get uid)" != 0 ]; then
-	# /proc/PID of a process that is not dumpable belongs to root.
-	if [ "$(get proc_owner)" = 0 ]; then ok "not dumpable (/proc/PID owned by root)"
-	else not_ok "not dumpable: /proc/PID owned by uid $(get proc_owner)"; fi
+	# /proc/PID of a process that is not dumpable belongs to root (or, in a user
+	# namespace, to whatever root maps to), not to the user who started it.  As root
+	# this cannot be seen: the SIGABRT below shows it instead.
+	if [ "$(get proc_owner)" != "$(get uid)" ]; then ok "not dumpable (/proc/PID not owned by us)"
+	else not_ok "not dumpable: /proc/PID owned by uid $(get proc_owner), our own"; fi
 fi
 [ "$(get signal)" = 6 ] && ok "SIGABRT killed it" || not_ok "SIGABRT killed it (signal $(get signal))"
 [ "$(get core_dumped)" = no ] && ok "the kernel dumped no core" || not_ok "the kernel dumped a core"
