@@ -40,8 +40,10 @@ set_global(struct args *a, int id, const char *val)
 	switch (id) {
 	case G_CONF: a->conf_path = val; break;
 	case G_OUTPUT: a->format = val; break;
-	case G_VERBOSE: a->verbose++; break;
-	case G_QUIET: a->quiet = 1; break;
+	/* -q and -v set one verbosity: the last one given wins (git's rule), so
+	 * "-qv" is verbose and "-vq" quiet; "-vv" counts twice. */
+	case G_VERBOSE: a->verbose++; a->quiet = 0; break;
+	case G_QUIET: a->quiet = 1; a->verbose = 0; break;
 	case G_ASKPASS: a->ask_pass = 1; break;
 	case G_HELP: a->help = 1; break;
 	case G_VERSION: a->version = 1; break;
@@ -62,6 +64,42 @@ take_global(struct args *a, int id, int takes, const char *name, const char *val
 	}
 	set_global(a, id, val);
 	return CSM_OK;
+}
+
+/*
+ * Bundled short global options, as getopt(3) reads them: "-vv", "-qv", "-vo json",
+ * "-ojson".  Every letter must be a short global option; one that takes a value takes
+ * the rest of the word, or else the next word.  Returns 1 when argv[*i] was a bundle
+ * (applied), 0 when it is not one, or CSM_EUSAGE.
+ */
+static int
+take_bundle(struct args *a, int argc, char **argv, int *i)
+{
+	const char *w = argv[*i], *p;
+	char one[3] = "-?";
+	int id, takes;
+
+	if (w[0] != '-' || w[1] == '-' || w[1] == '\0' || w[2] == '\0')
+		return 0;
+	for (p = w + 1; *p; p++) {
+		one[1] = *p;
+		if (global_opt(one, &takes) == G_NONE)
+			return 0;
+		if (takes)
+			break;
+	}
+	for (p = w + 1; *p; p++) {
+		one[1] = *p;
+		id = global_opt(one, &takes);
+		if (takes) {
+			if (take_global(a, id, takes, one, p[1] ? p + 1 : NULL, argc, argv, i) !=
+			    CSM_OK)
+				return CSM_EUSAGE;
+			break;
+		}
+		set_global(a, id, NULL);
+	}
+	return 1;
 }
 
 /* Number of words in an entry name ("host disable" = 2). */
@@ -130,6 +168,11 @@ args_parse(int argc, char **argv, const struct cmd_entry *const *table, struct a
 
 		if ((id = global_opt(name, &takes)) != G_NONE) {
 			if (take_global(a, id, takes, name, val, argc, argv, &i) != CSM_OK)
+				return CSM_EUSAGE;
+			continue;
+		}
+		if ((k = take_bundle(a, argc, argv, &i)) != 0) {
+			if (k < 0)
 				return CSM_EUSAGE;
 			continue;
 		}
@@ -211,6 +254,11 @@ args_parse(int argc, char **argv, const struct cmd_entry *const *table, struct a
 		name = split_eq(argv[i], nb, sizeof(nb), &val);
 		if ((id = global_opt(name, &takes)) != G_NONE) {
 			if (take_global(a, id, takes, name, val, argc, argv, &i) != CSM_OK)
+				return CSM_EUSAGE;
+			continue;
+		}
+		if ((k = take_bundle(a, argc, argv, &i)) != 0) {
+			if (k < 0)
 				return CSM_EUSAGE;
 			continue;
 		}

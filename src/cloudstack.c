@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csmaint.h"
 #include "cloudstack.h"
@@ -57,8 +58,10 @@ static const char SQL_HOST_GET[] =
 	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating')))"
 	" FROM host h WHERE h.id = ?";
 
+/* The server compares with the column's collation (case, accents and trailing spaces
+ * ignored): that finds the candidates, and cs_host_resolve() keeps the exact ones. */
 static const char SQL_RESOLVE_NAME[] =
-	"SELECT id, name, type, status, removed IS NOT NULL FROM host"
+	"SELECT id, name, type, status, removed IS NOT NULL, {U}, name = ? FROM host"
 	" WHERE name = ? OR {U} = ? ORDER BY removed IS NOT NULL, id";
 
 static const char SQL_VMS_ON_HOST[] =
@@ -179,15 +182,69 @@ cs_free(struct cs *cs)
 	free(cs);
 }
 
+/* Is row I of a SQL_RESOLVE_NAME result exactly SPEC?  A name must be the same byte for
+ * byte; a uuid may differ only in the case of its hex digits (RFC 4122). */
+static int
+exact_match(const struct db_res *r, int i, const char *spec)
+{
+	const char *name = db_get(r, i, 1), *uuid = db_get(r, i, 5);
+
+	return (name != NULL && strcmp(name, spec) == 0) ||
+	    (uuid != NULL && strcasecmp(uuid, spec) == 0);
+}
+
+/* The value that nearly matched in row I: the name, or the uuid when the name did not. */
+static const char *
+near_value(const struct db_res *r, int i)
+{
+	const char *v = strcmp(db_get(r, i, 6) ? db_get(r, i, 6) : "0", "1") == 0 ?
+	    db_get(r, i, 1) : db_get(r, i, 5);
+
+	return v != NULL ? v : "";
+}
+
+/* "no host named 'XS-01 ' (did you mean 'xs-01'?)": each near value once. */
+static int
+not_exact(const struct db_res *r, const char *spec)
+{
+	char list[1024] = "";
+	size_t len = 0;
+	int i, j, shown = 0, n = db_res_rows(r);
+
+	for (i = 0; i < n && len < sizeof(list) - 300; i++) {
+		const char *v = near_value(r, i);
+		int dup = 0;
+
+		for (j = 0; j < i && !dup; j++)
+			dup = strcmp(near_value(r, j), v) == 0;
+		if (dup)
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%.255s'",
+		    shown ? ", " : "", v);
+		shown++;
+	}
+	if (i < n)
+		snprintf(list + len, sizeof(list) - len, ", ...");
+	return csm_err_set(CSM_ENOTFOUND, "no host named '%s' (did you mean %s%s?)", spec,
+	    shown > 1 ? "one of " : "", list);
+}
+
 int
 cs_host_resolve(struct db *db, const char *spec, long long *id)
 {
 	struct db_res *r = NULL;
 	long long n;
-	int rc, i, live = 0;
+	int rc, i, live = 0, exact = 0, first = -1;
 
 	if (spec == NULL || *spec == '\0')
 		return csm_err_set(CSM_EUSAGE, "empty host name");
+	/* It goes into SQL and the journal's arguments: the same rules as --reason (but
+	 * no length limit: a name longer than the column holds is simply not found). */
+	if ((rc = csm_check_text("HOST", spec, SIZE_MAX)) != CSM_OK) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", csm_err_msg());
+		return csm_err_set(rc, "%s; give the host id instead", why);
+	}
 	/* A number is an id; a host whose name is a number is found by name otherwise. */
 	if (csm_strtonum(spec, 1, INT64_MAX, &n) == CSM_OK) {
 		if ((rc = db_query(db, &r, "SELECT id FROM host WHERE id = ?", "i", n)) != CSM_OK)
@@ -200,21 +257,33 @@ cs_host_resolve(struct db *db, const char *spec, long long *id)
 		}
 	}
 	csm_err_clear();
-	if ((rc = db_query(db, &r, SQL_RESOLVE_NAME, "ss", spec, spec)) != CSM_OK)
+	if ((rc = db_query(db, &r, SQL_RESOLVE_NAME, "sss", spec, spec, spec)) != CSM_OK)
 		return rc;
-	for (i = 0; i < db_res_rows(r); i++)
-		if (strcmp(db_get(r, i, 4), "0") == 0)
-			live++;
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);
 		return csm_err_set(CSM_ENOTFOUND, "no host '%s' (give an id, a name or a "
 		    "uuid; 'csmaint host list' shows them)", spec);
 	}
-	if (live > 1 || (live == 0 && db_res_rows(r) > 1)) {
+	for (i = 0; i < db_res_rows(r); i++) {
+		if (!exact_match(r, i, spec))
+			continue;
+		exact++;
+		if (strcmp(db_get(r, i, 4), "0") == 0)
+			live++;
+		if (first < 0)
+			first = i;	/* live rows sort first */
+	}
+	if (exact == 0) {
+		rc = not_exact(r, spec);
+		db_res_free(r);
+		return rc;
+	}
+	if (live > 1 || (live == 0 && exact > 1)) {
 		char list[1024] = "";
 		size_t len = 0;
 		for (i = 0; i < db_res_rows(r) && len < sizeof(list) - 64; i++) {
-			if (live > 0 && strcmp(db_get(r, i, 4), "0") != 0)
+			if (!exact_match(r, i, spec) ||
+			    (live > 0 && strcmp(db_get(r, i, 4), "0") != 0))
 				continue;
 			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (%s, %s)",
 			    len ? ", " : "", db_get(r, i, 0), db_get(r, i, 2), db_get(r, i, 3));
@@ -223,7 +292,7 @@ cs_host_resolve(struct db *db, const char *spec, long long *id)
 		return csm_err_set(CSM_EUSAGE, "host name '%s' is ambiguous: ids %s; give the "
 		    "id instead", spec, list);
 	}
-	*id = db_get_int(r, 0, 0, 0);
+	*id = db_get_int(r, first, 0, 0);
 	db_res_free(r);
 	return CSM_OK;
 }

@@ -227,32 +227,6 @@ out:
 	return rc;
 }
 
-/* Input that goes into the journal: printable UTF-8 that MySQL 5.1's utf8 can store. */
-static int
-check_text(const char *what, const char *s, size_t max)
-{
-	const unsigned char *p;
-	size_t chars = 0;
-
-	for (p = (const unsigned char *)s; *p; chars++) {
-		int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 0;
-		int i;
-
-		if (n == 0)
-			return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8 of at most 3 bytes a "
-			    "character (MySQL utf8)", what);
-		if (n == 1 && (*p < 0x20 || *p == 0x7f))
-			return csm_err_set(CSM_EUSAGE, "%s contains a control character", what);
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8", what);
-		p += n;
-	}
-	if (chars > max)
-		return csm_err_set(CSM_EUSAGE, "%s is longer than %zu characters", what, max);
-	return CSM_OK;
-}
-
 static void
 report(struct cmd_ctx *ctx, const struct toggle_result *res)
 {
@@ -270,6 +244,20 @@ report(struct cmd_ctx *ctx, const struct toggle_result *res)
 	db_res_free(op);
 }
 
+/*
+ * A comment line of a dry run: text from the database (a host name with a newline in
+ * it) must not end the comment and forge a statement in a plan someone may pipe into
+ * mysql.
+ */
+static void
+dry_note(const char *prefix, const char *text)
+{
+	char *safe = csm_escape(text);
+
+	printf("%s%s\n", prefix, safe);
+	free(safe);
+}
+
 static int
 toggle(struct cmd_ctx *ctx, int disable)
 {
@@ -280,7 +268,7 @@ toggle(struct cmd_ctx *ctx, int disable)
 	long long id;
 	int rc;
 
-	if (reason != NULL && (rc = check_text("--reason", reason, 1000)) != CSM_OK)
+	if (reason != NULL && (rc = csm_check_text("--reason", reason, 1000)) != CSM_OK)
 		return rc;
 	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
 		return rc;
@@ -295,12 +283,14 @@ toggle(struct cmd_ctx *ctx, int disable)
 	free(args);
 	if (rc != CSM_OK) {
 		if (dry)
-			printf("-- refused: %s\n", csm_err_msg());
+			dry_note("-- refused: ", csm_err_msg());
 		return rc;
 	}
 	if (dry) {
-		printf("-- host %lld (%s): %s '%s' -> '%s'\n", res.host_id, res.host_name,
+		char *name = csm_escape(res.host_name);
+		printf("-- host %lld (%s): %s '%s' -> '%s'\n", res.host_id, name,
 		    ctx->cs->column, res.prior, res.written);
+		free(name);
 		return CSM_OK;
 	}
 	report(ctx, &res);
@@ -351,13 +341,15 @@ cmd_host_reboot_exec(struct cmd_ctx *ctx)
 	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	if (!cmd_execute(ctx)) {
+		char *label = csm_escape(t.xs->name_label);
+
 		cmd_dry_header(ctx, "make these calls");
 		if (toolstack)
-			printf("XenAPI host.restart_agent(host '%s');\n", t.xs->name_label);
+			printf("XenAPI host.restart_agent(host '%s');\n", label);
 		else
 			printf("%sXenAPI Async.host.reboot(host '%s');\n", t.xs->enabled ?
-			    "XenAPI host.disable(host) (host.reboot needs it);\n" : "",
-			    t.xs->name_label);
+			    "XenAPI host.disable(host) (host.reboot needs it);\n" : "", label);
+		free(label);
 		printf("-- then wait up to %.0f s (procedure.reboot_timeout) until %s changed, "
 		    "host_metrics.live and enabled are true, and CloudStack's status is %s\n",
 		    ctx->conf->proc.reboot_timeout, toolstack ? "agent_start_time" :

@@ -84,8 +84,8 @@ cmd_usage(const struct cmd_entry *e, FILE *fp)
 	fputs("\nglobal options:\n"
 	    "  -c, --config FILE      configuration file\n"
 	    "  -o, --output FORMAT    table, json or csv\n"
-	    "  -v, --verbose          more detail on stderr (twice: every SQL statement)\n"
-	    "  -q, --quiet            only errors on stderr\n"
+	    "  -v, --verbose          more detail on stderr (-vv: every SQL statement)\n"
+	    "  -q, --quiet            no progress messages; of -q and -v the last wins\n"
 	    "  --ask-pass             prompt for the database password\n"
 	    "  -h, --help             this help\n"
 	    "  --version              print the version\n"
@@ -97,7 +97,7 @@ cmd_usage_all(FILE *fp)
 {
 	const struct cmd_entry *const *t;
 
-	fputs("usage: csmaint [-c FILE] [-o table|json|csv] [-v] [-q] [--ask-pass] "
+	fputs("usage: csmaint [-qv] [-c FILE] [-o table|json|csv] [--ask-pass] "
 	    "COMMAND [ARGS]\n\ncommands:\n", fp);
 	for (t = cmd_table; *t; t++) {
 		char lhs[64];
@@ -174,8 +174,12 @@ cmd_dry_header(const struct cmd_ctx *ctx, const char *what)
 	int i;
 
 	printf("-- dry run: csmaint %s", ctx->entry->name);
-	for (i = 0; i < ctx->argc; i++)
-		printf(" %s", ctx->argv[i]);
+	/* A comment line: an argument with a newline must not end it. */
+	for (i = 0; i < ctx->argc; i++) {
+		char *arg = csm_escape(ctx->argv[i]);
+		printf(" %s", arg);
+		free(arg);
+	}
 	printf(" would %s; nothing was changed.\n-- Add --execute to do it.\n", what);
 	fflush(stdout);
 }

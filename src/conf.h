@@ -4,7 +4,10 @@
  * conf_load() reads FILE (or $CSMAINT_CONF, or the default path), validates every key
  * and copies every string, so the libconfig tree is gone when it returns.  Secrets
  * (passwords) are copied too and wiped by conf_free().  A file holding a secret that is
- * readable by group or others is refused, as is such a password or option file.
+ * readable by group or others is refused (the configuration, a file it @includes, a
+ * password or option file).  Every one of these must be a regular file (a FIFO is
+ * refused, not waited on); configuration files are at most 1 MiB, @include paths
+ * absolute.
  */
 #ifndef CSM_CONF_H
 #define CSM_CONF_H

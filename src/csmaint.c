@@ -1,8 +1,11 @@
 /* csmaint.c: main: parse the command line, set up what the command needs, run it. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -82,6 +85,22 @@ setup_db(struct cmd_ctx *ctx, int ask_pass)
 	return CSM_OK;
 }
 
+/*
+ * csmaint holds the database and XenServer passwords in memory: a core dump (or a
+ * debugger attached by another process of the same user) would carry them.  So no core
+ * file, and not dumpable, from the first instruction on, before any secret is read.
+ */
+static void
+no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
+		csm_warn("cannot disable core dumps: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		csm_warn("cannot make the process non-dumpable: %s", strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -89,6 +108,7 @@ main(int argc, char **argv)
 	struct cmd_ctx ctx;
 	int rc, status, i, fac;
 
+	no_core_dumps();
 	setlocale(LC_ALL, "");
 	memset(&ctx, 0, sizeof(ctx));
 	rc = args_parse(argc, argv, cmd_table, &a);

@@ -60,4 +60,12 @@ void csm_explicit_bzero(void *p, size_t n);
 char *csm_operator_name(void);
 double csm_now(void);
 
+/* util.c: text.  csm_utf8_decode() returns the length of the valid UTF-8 character at S
+ * (0: invalid); csm_check_text() is the one check for command-line text that goes into
+ * the database; csm_escape() makes text from elsewhere safe for a terminal. */
+int csm_utf8_decode(const char *s, uint32_t *cp);
+int csm_is_unsafe_char(uint32_t c);
+int csm_check_text(const char *what, const char *s, size_t max);
+char *csm_escape(const char *s);
+
 #endif

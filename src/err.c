@@ -76,13 +76,21 @@ csm_exit_of(int code)
 	}
 }
 
+/*
+ * Every diagnostic goes through here.  Messages carry text from the database, XenServer
+ * and the command line (a host name with an ESC or a newline in it): it is escaped so
+ * it can neither drive the terminal nor forge a line; the newline that ends the message
+ * is ours.
+ */
 static void
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[4096];
+	char buf[4096], *safe;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	fprintf(stderr, "csmaint: %s%s\n", prefix, buf);
+	safe = csm_escape(buf);
+	fprintf(stderr, "csmaint: %s%s\n", prefix, safe);
+	free(safe);
 }
 
 void

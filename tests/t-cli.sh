@@ -33,5 +33,17 @@ t 2 "unknown output format 'yaml'" "bad -o" -o yaml host list
 t 2 "option -c needs a value" "-c without a file" host list -c
 t 2 "cannot read configuration '/nonexistent/csmaint.conf'" "missing config names the file" host list
 t 2 "option --reason given twice" "repeated option" host disable 1 --reason a --reason b
+# Bundled short options as the synopsis shows them (issue 8.10): -vv, -qv, -vo json.
+t 0 '^usage: csmaint \[-qv\]' "the synopsis shows -qv" --help
+t 0 'of -q and -v the last wins' "--help says what -q with -v means" host list --help
+t 0 '^usage: csmaint' "-vv --help" -vv --help
+t 0 '^usage: csmaint host list' "-qv after the command" host list -qv --help
+t 2 "cannot read configuration" "-vv before a command" -vv host list
+t 2 "cannot read configuration" "-qv after a command" host list -qv
+t 2 "cannot read configuration" "-vojson: -o takes the rest of the word" -vojson host list
+t 2 "unknown output format 'yaml'" "-voyaml is -v -o yaml" -voyaml host list
+t 2 "option -c needs a value" "-vc without a file" host list -vc
+t 2 "unknown option '-vx' for 'host list'" "a bundle with an unknown letter" host list -vx
+t 2 "unknown option '-vx'" "the same before the command" -vx host list
 echo "# $P passed, $F failed"
 [ $F -eq 0 ]

@@ -69,4 +69,50 @@ expect_err "ids 10 \(Routing, Up\), 11 \(Routing, Up\)" "candidates listed"
 expect_exit 3 "unknown host" host show nope
 expect_exit 2 "show needs HOST" host show
 expect_exit 2 "show takes one HOST" host show 1 2
+
+# Host names match exactly (issue 8.7).  The server's collation ignores case, accents
+# and trailing spaces, so 'XS-01 ' used to find xs-01: now it is "not found" (exit 3)
+# with what it nearly matched, and nothing changes.
+jcount() { sql "SELECT COUNT(*) FROM operation" "$JOURNAL"; }
+before=$(cs_digest) ops=$(jcount)
+for h in 'XS-01 ' 'xs-01 ' 'XS-01' 'xs-01  '; do
+	expect_exit 3 "host disable '$h' --execute is not xs-01" host disable "$h" --execute
+	expect_err "^csmaint: no host named '$h' \(did you mean 'xs-01'\?\)" "'$h': suggests xs-01"
+done
+expect_eq "xs-01 still Enabled" Enabled "$(alloc_of 1)"
+expect_eq "no operation journaled" "$ops" "$(jcount)"
+expect_eq "CloudStack tables unchanged" "$before" "$(cs_digest)"
+# Every command that takes HOST resolves it the same way.
+for cmd in "host show" "host enable" "host reboot" "vms" "check" "hotfix" "patch plan" \
+	"patch precheck" "patch apply"; do
+	extra=
+	case $cmd in
+	"patch precheck"|"patch apply") extra=XS56EFP1001 ;;
+	hotfix) mkpatch "$TEST_TMP/p.xsupdate" 0f1e2d3c-0000-4000-8000-000000000001 XS56EFP1001 \
+		restartHost; extra=$TEST_TMP/p.xsupdate ;;
+	esac
+	# shellcheck disable=SC2086
+	expect_exit 3 "$cmd 'XS-01 '" $cmd 'XS-01 ' $extra
+	expect_err "no host named 'XS-01 ' \(did you mean 'xs-01'\?\)" "$cmd: suggests xs-01"
+done
+expect_exit 3 "journal list --host 'Xs-01'" journal list --host 'Xs-01'
+expect_err "no host named 'Xs-01' \(did you mean 'xs-01'\?\)" "journal list: suggests xs-01"
+expect_exit 3 "patch list --host 'XS-01 '" patch list --host 'XS-01 '
+expect_exit 3 "accents count" host show 'xs-unïcødé-☃'
+expect_err "did you mean 'xs-ünïcødé-☃'" "suggests the accented name"
+expect_exit 0 "the exact accented name works" host show 'xs-ünïcødé-☃' -o csv
+expect_out '^14,' "found host 14"
+expect_exit 3 "a near match of a duplicated name is named once" host show XS-DUP
+expect_err "did you mean 'xs-dup'\?\)" "xs-dup once"
+expect_exit 2 "the exact duplicated name is still ambiguous" host show xs-dup
+# A uuid may differ only in the case of its hex digits (RFC 4122).
+expect_exit 0 "upper-case uuid" host show E2D1C6A4-8F3B-4C57-9D2E-5A7B1C3F0002 -o csv
+expect_out '^2,xs-02,' "found host 2"
+expect_exit 3 "uuid with a trailing space" host show 'e2d1c6a4-8f3b-4c57-9d2e-5a7b1c3f0002 '
+expect_err "did you mean 'e2d1c6a4-8f3b-4c57-9d2e-5a7b1c3f0002'" "suggests the uuid"
+# The exact name still works, and does what it says.
+expect_exit 0 "host disable xs-01 --execute" host disable xs-01 --execute
+expect_eq "xs-01 Disabled" Disabled "$(alloc_of 1)"
+expect_exit 0 "host enable xs-01 --execute" host enable xs-01 --execute
+expect_eq "xs-01 Enabled again" Enabled "$(alloc_of 1)"
 finish

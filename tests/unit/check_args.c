@@ -68,12 +68,12 @@ START_TEST(test_global_options_anywhere)
 {
 	struct args a;
 
-	ck_assert_int_eq(parse(&a, "-c /x.conf -o json -v host list -v -q"), CSM_OK);
+	ck_assert_int_eq(parse(&a, "-c /x.conf -o json -v host list -v"), CSM_OK);
 	ck_assert_ptr_eq(a.entry, &e_list);
 	ck_assert_str_eq(a.conf_path, "/x.conf");
 	ck_assert_str_eq(a.format, "json");
 	ck_assert_int_eq(a.verbose, 2);
-	ck_assert_int_eq(a.quiet, 1);
+	ck_assert_int_eq(a.quiet, 0);
 	args_free(&a);
 	ck_assert_int_eq(parse(&a, "host list --output=csv --config=/y"), CSM_OK);
 	ck_assert_str_eq(a.format, "csv");
@@ -160,6 +160,129 @@ START_TEST(test_strtonum)
 }
 END_TEST
 
+/* Bundled short options (issue 8.10): -vv counts twice; of -q and -v the last wins. */
+START_TEST(test_bundles)
+{
+	struct args a;
+
+	ck_assert_int_eq(parse(&a, "-vv host list"), CSM_OK);
+	ck_assert_ptr_eq(a.entry, &e_list);
+	ck_assert_int_eq(a.verbose, 2);
+	ck_assert_int_eq(a.quiet, 0);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host list -vv"), CSM_OK);
+	ck_assert_int_eq(a.verbose, 2);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-qv host list"), CSM_OK);
+	ck_assert_int_eq(a.verbose, 1);
+	ck_assert_int_eq(a.quiet, 0);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-vq host list"), CSM_OK);
+	ck_assert_int_eq(a.verbose, 0);
+	ck_assert_int_eq(a.quiet, 1);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-v host list -q"), CSM_OK);
+	ck_assert_int_eq(a.verbose, 0);
+	ck_assert_int_eq(a.quiet, 1);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-q host list --verbose -v"), CSM_OK);
+	ck_assert_int_eq(a.verbose, 2);
+	ck_assert_int_eq(a.quiet, 0);
+	args_free(&a);
+	/* A letter with a value takes the rest of the word, or the next word (getopt). */
+	ck_assert_int_eq(parse(&a, "-vojson host list"), CSM_OK);
+	ck_assert_int_eq(a.verbose, 1);
+	ck_assert_str_eq(a.format, "json");
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host list -qc /z.conf"), CSM_OK);
+	ck_assert_int_eq(a.quiet, 1);
+	ck_assert_str_eq(a.conf_path, "/z.conf");
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-vh host disable"), CSM_OK);
+	ck_assert_int_eq(a.help, 1);
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "host list -vc"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "option -c needs a value"));
+	args_free(&a);
+	/* A letter that is no short option: the whole word is unknown. */
+	ck_assert_int_eq(parse(&a, "host list -vx"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "unknown option '-vx'"));
+	args_free(&a);
+	ck_assert_int_eq(parse(&a, "-vx host list"), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "unknown option '-vx'"));
+	args_free(&a);
+}
+END_TEST
+
+/* The one check for command-line text that goes into the database (issue 8.10). */
+START_TEST(test_check_text)
+{
+	static const struct {
+		const char *s, *msg;
+	} bad[] = {
+		{ "a\xed\xa0\x80" "b", "not valid UTF-8 (byte 2: 0xed)" },	/* surrogate */
+		{ "\xc0\xaf", "not valid UTF-8 (byte 1: 0xc0)" },		/* overlong '/' */
+		{ "\xe0\x80\xaf", "not valid UTF-8" },			/* overlong, 3 bytes */
+		{ "\xf4\x90\x80\x80", "not valid UTF-8" },		/* above U+10FFFF */
+		{ "ab\xe2\x82", "not valid UTF-8 (byte 3" },		/* truncated */
+		{ "\x80", "not valid UTF-8" },
+		{ "\xff", "not valid UTF-8" },
+		{ "x\xf0\x9f\x98\x80", "U+1F600 at character 2" },	/* MySQL utf8 */
+		{ "a\x1b[31m", "control character (0x1b) at character 2" },
+		{ "a\nb", "control character (0x0a)" },
+		{ "\x7f", "control character (0x7f)" },
+		{ "\xc2\x9b", "control character (0x9b)" },			/* C1 CSI */
+		{ "abc\xe2\x80\xae", "bidirectional control character (U+202E) at "
+		    "character 4" },
+		{ "\xe2\x80\xaa", "U+202A" },
+		{ "\xe2\x81\xa6", "U+2066" },
+		{ "\xe2\x81\xa9", "U+2069" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(csm_check_text("--reason", bad[i].s, 1000), CSM_EUSAGE);
+		ck_assert_msg(strstr(csm_err_msg(), bad[i].msg) != NULL, "case %zu: '%s' lacks "
+		    "'%s'", i, csm_err_msg(), bad[i].msg);
+		ck_assert_msg(strncmp(csm_err_msg(), "--reason ", 9) == 0, "%s", csm_err_msg());
+	}
+	ck_assert_int_eq(csm_check_text("--reason", "patching; ticket #42 (Jörg, ☃)", 1000),
+	    CSM_OK);
+	ck_assert_int_eq(csm_check_text("--reason", "", 1000), CSM_OK);
+	ck_assert_int_eq(csm_check_text("--reason", "\xe2\x80\x8f", 1000), CSM_OK); /* RLM */
+	ck_assert_int_eq(csm_check_text("x", "ééé", 3), CSM_OK);
+	ck_assert_int_eq(csm_check_text("x", "éééé", 3), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "longer than 3 characters"));
+}
+END_TEST
+
+/* Text from elsewhere, made safe for stderr (issue 8.10). */
+START_TEST(test_escape)
+{
+	static const struct {
+		const char *in, *out;
+	} c[] = {
+		{ "xs-01", "xs-01" },
+		{ "xs\x1b[2J", "xs\\x1b[2J" },
+		{ "a\nb\r\t\a", "a\\x0ab\\x0d\\x09\\x07" },
+		{ "\x7f", "\\x7f" },
+		{ "j\xc3\xb6rg \xe2\x98\x83", "j\xc3\xb6rg \xe2\x98\x83" },
+		{ "bad\xff\xc0\xaf", "bad\\xff\\xc0\\xaf" },
+		{ "\xe2\x80\xae" "evil", "\\u202eevil" },
+		{ "\xc2\x9b", "\\u009b" },
+		{ "", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *r = csm_escape(c[i].in);
+		ck_assert_msg(strcmp(r, c[i].out) == 0, "case %zu: got '%s', want '%s'", i, r,
+		    c[i].out);
+		free(r);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -173,6 +296,9 @@ main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_dashdash_and_variadic);
 	tcase_add_test(tc, test_strtonum);
+	tcase_add_test(tc, test_bundles);
+	tcase_add_test(tc, test_check_text);
+	tcase_add_test(tc, test_escape);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -173,6 +173,151 @@ START_TEST(test_identifier)
 }
 END_TEST
 
+/* Every file that supplies a secret is checked, @include files too (issue 8.8). */
+START_TEST(test_include_secrets)
+{
+	struct conf *c = NULL;
+	char text[1024], inc[600];
+
+	/* write_file() returns a static buffer: keep our own copy of the path. */
+	snprintf(inc, sizeof(inc), "%s", write_file("inc.conf",
+	    " password = \"from-include\";\n", 0644));
+	snprintf(text, sizeof(text), "database = { user = \"u\";\n  @include \"%s\"\n};\n", inc);
+	load_fails(text, 0600, "included file");
+	load_fails(text, 0600, "inc.conf' holds a password and is accessible by group or "
+	    "others (mode 0644)");
+	/* Private include: accepted, and the password is the one it holds. */
+	chmod(inc, 0600);
+	c = load_ok(text);
+	ck_assert_str_eq(c->db.password, "from-include");
+	conf_free(c);
+	/* A world-readable main file may include a private file holding the secret. */
+	ck_assert_int_eq(conf_load(write_file("t.conf", text, 0644), &c), CSM_OK);
+	conf_free(c);
+	/* A file without secrets may be readable by all, included or not. */
+	write_file("inc.conf", " port = 3307;\n", 0644);
+	c = load_ok(text);
+	ck_assert_int_eq(c->db.port, 3307);
+	conf_free(c);
+	/* Nested: the secret two levels down is checked too. */
+	{
+		char mid[600];
+		snprintf(mid, sizeof(mid), "@include \"%s\"\n", write_file("deep.conf",
+		    "password = \"deep\";\n", 0604));
+		write_file("inc.conf", mid, 0600);
+		load_fails(text, 0600, "deep.conf' holds a password");
+	}
+	/* An error inside an included file names that file. */
+	write_file("inc.conf", "port = = 1;\n", 0600);
+	load_fails(text, 0600, "inc.conf:1: syntax error");
+	/* A relative include would be read from the current directory: refused. */
+	load_fails("database = { user = \"u\";\n@include \"inc.conf\"\n};\n", 0600,
+	    "t.conf:2: @include \"inc.conf\" is a relative path");
+	/* Not an include: inside a comment or a string, or not at the start of a line. */
+	c = load_ok("/* @include \"/nonexistent\"\n@include \"/nonexistent\" */\n"
+	    "database = { user = \"@include \\\"/x\\\"\n@include \\\"/nonexistent\\\"\"; };\n"
+	    "# @include \"/nonexistent\"\n");
+	ck_assert_str_eq(c->db.user, "@include \"/x\"\n@include \"/nonexistent\"");
+	conf_free(c);
+}
+END_TEST
+
+/* A FIFO, a directory or a device is refused at once, never read (issue 8.8). */
+START_TEST(test_not_regular)
+{
+	struct conf *c = NULL;
+	char fifo[600], text[1024];
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	unlink(fifo);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	/* Without O_NONBLOCK each of these would block in open(2) (no writer). */
+	ck_assert_int_eq(conf_load(fifo, &c), CSM_EUSAGE);
+	ck_assert_msg(strstr(csm_err_msg(), "is a FIFO, not a regular file") != NULL, "%s",
+	    csm_err_msg());
+	ck_assert_int_eq(conf_load(dir, &c), CSM_EUSAGE);
+	ck_assert_msg(strstr(csm_err_msg(), "is a directory") != NULL, "%s", csm_err_msg());
+	ck_assert_int_eq(conf_load("/dev/zero", &c), CSM_EUSAGE);
+	ck_assert_msg(strstr(csm_err_msg(), "is a character device") != NULL, "%s",
+	    csm_err_msg());
+	snprintf(text, sizeof(text), "database = { user = \"u\"; password_file = \"%s\"; };",
+	    fifo);
+	load_fails(text, 0600, "password file");
+	load_fails(text, 0600, "is a FIFO");
+	snprintf(text, sizeof(text), "database = { user = \"u\"; defaults_file = \"%s\"; };",
+	    fifo);
+	load_fails(text, 0600, "option file");
+	snprintf(text, sizeof(text), "database = { user = \"u\";\n @include \"%s\"\n};", fifo);
+	load_fails(text, 0600, "t.conf:2: included file");
+	load_fails(text, 0600, "is a FIFO");
+	snprintf(text, sizeof(text), "database = { user = \"u\"; password_file = \"%s\"; };",
+	    dir);
+	load_fails(text, 0600, "is a directory");
+	unlink(fifo);
+}
+END_TEST
+
+/* Sizes: over 1 MiB is refused before parsing; what is read is parsed in linear time. */
+START_TEST(test_size)
+{
+	size_t big = 1024 * 1024 + 1, n = 1000 * 1000;
+	char *text = malloc(big + 64);
+	struct conf *c;
+	double t0;
+
+	ck_assert_ptr_nonnull(text);
+	memset(text, 'a', big);
+	memcpy(text, "# ", 2);
+	text[big] = '\0';
+	load_fails(text, 0600, "is too large (1048577 bytes; csmaint reads at most 1048576");
+	/* A 1 MB comment line: libconfig reading a stream took 0.5 s (2 minutes at 16 MB). */
+	snprintf(text + n, 64, "\ndatabase = { user = \"u\"; };\n");
+	t0 = csm_now();
+	c = load_ok(text);
+	ck_assert_msg(csm_now() - t0 < 0.25, "a 1 MB comment took %.2f s to parse",
+	    csm_now() - t0);
+	conf_free(c);
+	free(text);
+	/* A NUL byte would end libconfig's reading early, silently. */
+	{
+		const char *p = write_file("t.conf", "database = { user = \"u\"; };\n", 0600);
+		FILE *fp = fopen(p, "a");
+		ck_assert_ptr_nonnull(fp);
+		fputs("x", fp);
+		fputc('\0', fp);
+		fputs("bogus = 1;\n", fp);
+		fclose(fp);
+		ck_assert_int_eq(conf_load(p, &c), CSM_EUSAGE);
+		ck_assert_msg(strstr(csm_err_msg(), "contains a NUL byte (offset 29)") != NULL,
+		    "%s", csm_err_msg());
+	}
+}
+END_TEST
+
+/* The journal never goes into a system schema or the CloudStack one (issue 8.10). */
+START_TEST(test_journal_schema)
+{
+	static const char *const bad[] = { "mysql", "information_schema",
+	    "performance_schema", "sys", "MySQL", "SYS" };
+	char text[256];
+	struct conf *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "database = { user = \"u\"; journal = \"%s\"; };",
+		    bad[i]);
+		load_fails(text, 0600, "is a system schema of the server");
+	}
+	load_fails("database = { user = \"u\"; journal = \"cloud\"; };", 0600,
+	    "database.journal must differ from database.name");
+	load_fails("database = { user = \"u\"; name = \"cs22\"; journal = \"CS22\"; };",
+	    0600, "must differ");
+	c = load_ok("database = { user = \"u\"; journal = \"sysadmin\"; };");
+	ck_assert_str_eq(c->db.journal, "sysadmin");
+	conf_free(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -189,6 +334,10 @@ main(void)
 	tcase_add_test(tc, test_secret_permissions);
 	tcase_add_test(tc, test_path_sources);
 	tcase_add_test(tc, test_identifier);
+	tcase_add_test(tc, test_include_secrets);
+	tcase_add_test(tc, test_not_regular);
+	tcase_add_test(tc, test_size);
+	tcase_add_test(tc, test_journal_schema);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
