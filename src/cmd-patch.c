@@ -330,14 +330,20 @@ cloudstack_back(void *arg, char *seen, unsigned long len)
 int
 cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot)
 {
-	return cmd_wait_host_mode(ctx, t, reboot ? 1 : 0);
+	return cmd_wait_host_mode(ctx, t, reboot ? 1 : 0, NULL, NULL, NULL);
 }
 
 int
-cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode)
+cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode, const char *boot_before,
+    void (*requested)(void *, const char *), void *arg)
 {
 	struct cs_wait cw;
 	struct host_wait w;
+
+	memset(&w, 0, sizeof(w));
+	w.boot_before = boot_before;
+	w.requested = requested;
+	w.requested_arg = arg;
 
 	cw.ctx = ctx;
 	cw.id = t->id;

@@ -89,8 +89,13 @@ void cmd_target_close(struct target *t);
 /* Reboot (reboot != 0) or restart the toolstack of T's host and wait until both
  * XenServer and CloudStack see it back (procedure.reboot_timeout). */
 int cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot);
-/* The same with a mode: 1 reboot, 0 restart the toolstack, 2 only wait until it is back. */
-int cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode);
+/*
+ * The same with a mode: 1 reboot, 0 restart the toolstack, 2 only wait until it is back
+ * (with a boot_time other than BOOT_BEFORE, NULL: any).  REQUESTED (may be NULL) is
+ * called with ARG and the boot_time before the reboot right before it is asked for.
+ */
+int cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode,
+    const char *boot_before, void (*requested)(void *, const char *), void *arg);
 
 struct catalog;
 struct plan;

@@ -652,6 +652,8 @@ patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wa
 	/* host.reboot needs the host disabled in XenServer (NOTES §4). */
 	if (s.enabled && (rc = xapi_call_s(x, "host.disable", NULL, s.ref, NULL)) != CSM_OK)
 		goto out;
+	if (w->requested != NULL)
+		w->requested(w->requested_arg, s.boot);
 	param = xmlrpc_string_new(s.ref);
 	rc = xapi_call(x, "Async.host.reboot", &param, 1, &task);
 	xmlrpc_value_free(param);
@@ -714,10 +716,26 @@ patch_restart_toolstack(struct pool *pool, const char *host_uuid, const struct h
 }
 
 int
+patch_host_boot_time(struct pool *pool, const char *host_uuid, char *buf, size_t len)
+{
+	struct seen s;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
+		return rc;
+	if (s.boot[0] == '\0')
+		return csm_err_set(CSM_EFAIL, "XenServer host %s has no other_config:boot_time",
+		    s.name);
+	snprintf(buf, len, "%s", s.boot);
+	return CSM_OK;
+}
+
+int
 patch_wait_host(struct pool *pool, const char *host_uuid, const struct host_wait *w)
 {
 	char *what = xasprintf("XenServer host %s", host_uuid);
-	int rc = wait_back(pool, host_uuid, 0, NULL, w, what);
+	int rc = wait_back(pool, host_uuid, 0, w->boot_before, w, what);
 
 	free(what);
 	return rc;

@@ -83,6 +83,13 @@ struct host_wait {
 	double		 poll;		/* seconds between looks */
 	int		 (*cloudstack_ok)(void *arg, char *seen, unsigned long seen_len);
 	void		*arg;		/* for cloudstack_ok: 1 when CloudStack agrees */
+	/* patch_wait_host: back means a boot_time other than this (NULL: any). */
+	const char	*boot_before;
+	/* patch_reboot_host: called right before it asks XenServer for the reboot, with
+	   the boot_time before it (the procedure journals it, so a resume does not reboot
+	   again a host whose reboot is under way).  May be NULL. */
+	void		 (*requested)(void *arg, const char *boot_before);
+	void		*requested_arg;
 };
 
 /*
@@ -92,6 +99,8 @@ struct host_wait {
  * master's toolstack restarts with it).  On timeout the message says what was seen last.
  */
 int patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wait *w);
+/* The host's other_config:boot_time now (CSM_EFAIL when XenServer does not say). */
+int patch_host_boot_time(struct pool *pool, const char *host_uuid, char *buf, size_t len);
 /* Wait until the host is live, enabled and CloudStack agrees, without restarting it. */
 int patch_wait_host(struct pool *pool, const char *host_uuid, const struct host_wait *w);
 /* Does the host still need the reboot a restartHost patch asks for (applied after the

@@ -632,6 +632,82 @@ planned_guidance(struct proc *p)
 	return g;
 }
 
+/* The journal's record, written right before the reboot is asked for, with the
+ * boot_time before it. */
+#define REBOOT_STEP "reboot-requested"
+#define REBOOT_TAG "boot_time before: "
+
+static void
+note_reboot_requested(void *arg, const char *boot_before)
+{
+	struct proc *p = arg;
+	char detail[160];
+	long long seq = 0;
+
+	snprintf(detail, sizeof(detail), "asking XenServer for the reboot; " REBOOT_TAG "%s",
+	    boot_before);
+	if (journal_step_start(p->ctx->db, p->op_id, REBOOT_STEP, NULL, &seq) == CSM_OK)
+		journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail);
+	csm_err_clear();
+}
+
+/* The boot_time before a reboot this operation asked for, from the journal ("" none). */
+static int
+reboot_requested(struct proc *p, char *boot, size_t len)
+{
+	struct db_res *st = NULL;
+	const char *d;
+	int i, rc;
+
+	boot[0] = '\0';
+	if ((rc = DB_RETRY(p, journal_op_steps(p->ctx->db, p->op_id, &st))) != CSM_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(st); i++)
+		if (strcmp(db_get(st, i, J_STEP_NAME), REBOOT_STEP) == 0 &&
+		    (d = db_get(st, i, J_STEP_DETAIL)) != NULL && strstr(d, REBOOT_TAG) != NULL)
+			snprintf(boot, len, "%s", strstr(d, REBOOT_TAG) + strlen(REBOOT_TAG));
+	db_res_free(st);
+	return CSM_OK;
+}
+
+/*
+ * A reboot this operation was about to ask for when it was interrupted: did XenServer get
+ * the request?  Yes once the host stops answering or shows another boot_time (then
+ * *again = 0: only wait); no when it keeps answering with the same boot_time for
+ * REBOOT_GRACE seconds (*again = 1: ask now).  xapi reboots within seconds of accepting
+ * host.reboot (its fuse), so the grace only matters when csmaint died between its
+ * journal row and the call.
+ */
+#define REBOOT_GRACE 30.0
+
+static int
+reboot_asked_before(struct proc *p, const char *asked, int *again)
+{
+	double start = csm_now(), poll = p->ctx->conf->proc.poll_interval;
+	char now[64];
+
+	*again = 0;
+	csm_info("%s: a reboot was being asked for before this resume (boot_time %s): "
+	    "looking whether XenServer started it", p->t.name, asked);
+	for (;;) {
+		if (wait_stopped())
+			return CSM_EFAIL;
+		if (patch_host_boot_time(p->t.pool, p->t.xs->uuid, now, sizeof(now)) != CSM_OK) {
+			csm_err_clear();	/* not answering: the reboot is under way */
+			return CSM_OK;
+		}
+		if (strcmp(now, asked) != 0)
+			return CSM_OK;		/* rebooted already */
+		if (csm_now() - start >= REBOOT_GRACE) {
+			csm_info("%s: still up with boot_time %s after %.0f s: the reboot was never "
+			    "asked for; asking now", p->t.name, now, REBOOT_GRACE);
+			*again = 1;
+			return CSM_OK;
+		}
+		wait_sleep(poll);
+	}
+}
+
 /*
  * The restart the applied hotfixes ask for.  Decided from what the operation applied
  * (this run's patch step, or its journal record on resume) and from XenCenter's
@@ -642,7 +718,7 @@ static int
 step_reboot(struct proc *p, char *detail, size_t len)
 {
 	struct db_res *row = NULL;
-	char names[sizeof(p->applied)], *tok, *save = NULL;
+	char names[sizeof(p->applied)], *tok, *save = NULL, asked[64];
 	const char *did;
 	int rc, pending = 0, verified = 0;
 
@@ -654,27 +730,37 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	db_res_free(p->t.row);
 	p->t.row = row;
 	p->t.name = db_get(row, 0, CS_H_NAME);
-	if ((rc = patch_reboot_pending(p->t.pool, p->t.xs->uuid, &pending)) != CSM_OK) {
-		if (!(p->guidance & GUIDE_RESTART_HOST)) {
-			csm_err_prefix("cannot tell whether %s needs a reboot", p->t.name);
-			return rc;
-		}
-		pending = 1;	/* the journal says a reboot is due; not known whether done */
-		csm_err_clear();
-	}
-	if (pending) {
-		did = "host rebooted";
-		rc = cmd_wait_host_mode(p->ctx, &p->t, 1);
-	} else if (p->guidance & GUIDE_RESTART_HOST) {
+	if ((rc = reboot_requested(p, asked, sizeof(asked))) != CSM_OK)
+		return rc;
+	if (asked[0] != '\0' && (rc = reboot_asked_before(p, asked, &pending)) != CSM_OK)
+		return rc;
+	if (asked[0] != '\0' && !pending) {
 		did = "host rebooted (before this resume)";
-		csm_info("%s rebooted since the hotfixes were applied: waiting until it is back",
-		    p->t.name);
-		rc = cmd_wait_host_mode(p->ctx, &p->t, 2);
-	} else if (p->guidance & GUIDE_RESTART_XAPI) {
-		did = "toolstack restarted";
-		rc = cmd_wait_for_host(p->ctx, &p->t, 0);
+		rc = cmd_wait_host_mode(p->ctx, &p->t, 2, asked, NULL, NULL);
 	} else {
-		did = "no restart needed";
+		if (asked[0] == '\0' &&
+		    (rc = patch_reboot_pending(p->t.pool, p->t.xs->uuid, &pending)) != CSM_OK) {
+			if (!(p->guidance & GUIDE_RESTART_HOST)) {
+				csm_err_prefix("cannot tell whether %s needs a reboot", p->t.name);
+				return rc;
+			}
+			pending = 1;	/* the journal says a reboot is due */
+			csm_err_clear();
+		}
+		if (pending) {
+			did = "host rebooted";
+			rc = cmd_wait_host_mode(p->ctx, &p->t, 1, NULL, note_reboot_requested, p);
+		} else if (p->guidance & GUIDE_RESTART_HOST) {
+			did = "host rebooted (before this resume)";
+			csm_info("%s rebooted since the hotfixes were applied: waiting until it "
+			    "is back", p->t.name);
+			rc = cmd_wait_host_mode(p->ctx, &p->t, 2, NULL, NULL, NULL);
+		} else if (p->guidance & GUIDE_RESTART_XAPI) {
+			did = "toolstack restarted";
+			rc = cmd_wait_for_host(p->ctx, &p->t, 0);
+		} else {
+			did = "no restart needed";
+		}
 	}
 	if (rc != CSM_OK)
 		return rc;
@@ -1076,12 +1162,17 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 		return rc;
 	/* Step 0 starts with the inputs: a file that cannot be used is found now, before
 	 * the host is touched (and a resume must find the same files again). */
-	for (i = -1; i < nfiles; i++)
-		if ((i < 0 ? catalog != NULL : 1) && (rc = patch_file_check(i < 0 ? catalog :
-		    files[i], i < 0 ? "catalog" : "hotfix file")) != CSM_OK) {
+	for (i = -1; i < nfiles; i++) {
+		const char *f = i < 0 ? catalog : files[i];
+		const char *what = i < 0 ? "catalog" : "hotfix file";
+		/* The journal keeps the paths one a line for resume: text rules apply. */
+		if (f != NULL && ((rc = csm_check_text(i < 0 ? "the catalog's path" :
+		    "a hotfix file's path", f, PATH_MAX)) != CSM_OK ||
+		    (rc = patch_file_check(f, what)) != CSM_OK)) {
 			csm_err_prefix("refusing to start on host %s; nothing was changed", host);
 			return rc;
 		}
+	}
 	if (!dry && (rc = take_lock(&p)) != CSM_OK)
 		return rc;
 	/* Step 0: every precondition, and the plan. */

@@ -72,6 +72,12 @@ done
 timeout 20 "$CSMAINT" -c "$CONF" hotfix xs-01 "$F3" --catalog "$TEST_TMP/afifo" --execute >"$OUT" 2>"$ERR"
 RC=$?
 expect_eq "a FIFO as catalog: exit 3 at once" 3 "$RC"
+nl="$TEST_TMP/two
+lines.xsupdate"
+cp "$F3" "$nl"
+expect_exit 2 "a path with a newline (it would forge a line of the journal's arguments)" \
+	hotfix xs-01 "$nl" --execute
+expect_err "path contains a control character" "says why"
 expect_eq "no operation was opened" 0 "$(sql "SELECT COUNT(*) FROM operation" csmaint)"
 expect_eq "host still Enabled, no VM moved (the operator was never asked)" "$before" \
 	"$(alloc_of 1) $(placement)"
