@@ -2,6 +2,7 @@
 # The procedure on CloudStack 3.0: resource_state carries both the toggle and
 # maintenance; the restore finds Maintenance, writes nothing and says CloudStack owns it.
 . "$TOP_SRCDIR/tests/lib/common.sh"
+need_py pymysql python3-pymysql	# the management-server simulator (tests/mssim)
 CS_VERSION=3.0
 hotfix_fresh
 msctl autopilot xs-01 >/dev/null
