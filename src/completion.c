@@ -34,8 +34,9 @@ sq(FILE *fp, const char *words)
 
 /* "HOST [FILE...]" -> "HOST FILE...": the positional arguments, one word each. */
 static void
-args_words(FILE *fp, const char *args)
+args_words(FILE *fp, const struct cmd_entry *e)
 {
+	const char *args = e->args;
 	char buf[256];
 	size_t i, n = 0;
 
@@ -46,9 +47,11 @@ args_words(FILE *fp, const char *args)
 	sq(fp, buf);
 }
 
+/* "--zone:ID --all": the options, NAME:ARG for one that takes an argument. */
 static void
-opts_words(FILE *fp, const struct cmd_opt *o)
+opts_words(FILE *fp, const struct cmd_entry *e)
 {
+	const struct cmd_opt *o = e->opts;
 	char buf[512];
 	size_t n = 0;
 
@@ -192,6 +195,22 @@ static const char script_body[] =
 "}\n"
 "complete -F _csmaint csmaint\n";
 
+/* declare -gA VAR=(['command']='WORDS' ...), WORDS from WORDS_OF for each command. */
+static void
+by_command(FILE *fp, const char *var, void (*words_of)(FILE *, const struct cmd_entry *))
+{
+	const struct cmd_entry *const *t;
+
+	fprintf(fp, "declare -gA %s=(", var);
+	for (t = cmd_table; *t; t++) {
+		fputs("\n\t[", fp);
+		sq(fp, (*t)->name);
+		fputs("]=", fp);
+		words_of(fp, *t);
+	}
+	fputs("\n)\n", fp);
+}
+
 static int
 completion_bash(FILE *fp)
 {
@@ -210,21 +229,9 @@ completion_bash(FILE *fp)
 		sq(fp, (*t)->name);
 	}
 	fputs(")\n# Each command's options (NAME, or NAME:ARG) and positional arguments.\n"
-	    "declare -gA _csmaint_options=(", fp);
-	for (t = cmd_table; *t; t++) {
-		fputs("\n\t[", fp);
-		sq(fp, (*t)->name);
-		fputs("]=", fp);
-		opts_words(fp, (*t)->opts);
-	}
-	fputs("\n)\ndeclare -gA _csmaint_args=(", fp);
-	for (t = cmd_table; *t; t++) {
-		fputs("\n\t[", fp);
-		sq(fp, (*t)->name);
-		fputs("]=", fp);
-		args_words(fp, (*t)->args);
-	}
-	fputs("\n)\n", fp);
+	    "# (-g: bash-completion sources this inside a function.)\n", fp);
+	by_command(fp, "_csmaint_options", opts_words);
+	by_command(fp, "_csmaint_args", args_words);
 	fputs(script_body, fp);
 	return fflush(fp) == 0 && !ferror(fp) ? CSM_OK :
 	    csm_err_set(CSM_EFAIL, "cannot write the completion script to standard output");
