@@ -32,6 +32,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_journal_list_entry,
 	&cmd_journal_show_entry,
 	&cmd_audit_entry,
+	&cmd_completion_entry,
 	NULL
 };
 

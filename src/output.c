@@ -1,8 +1,10 @@
 /* output.c: tables and JSON through libsmartcols, CSV by hand, for every listing. */
+#include <sys/ioctl.h>
 #include <libsmartcols.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <unistd.h>
 
 #include "csmaint.h"
 #include "output.h"
@@ -165,6 +167,60 @@ print_csv(const struct out *o, FILE *fp)
 	}
 }
 
+/*
+ * Columns of free text (names, reasons, details).  In a table on a terminal they are
+ * cut to fit its width, the way lsblk does it (SCOLS_FL_TRUNC); identifiers, states and
+ * numbers are never cut.  JSON, CSV and a table that does not go to a terminal keep
+ * every byte.
+ */
+static const char *const free_text[] = {
+	"name", "host_name", "name_label", "instance_name", "resident_on", "applied_on",
+	"operator", "reason", "last_error", "detail", "fact", "file", NULL
+};
+
+static int
+is_free_text(const struct out_col *col)
+{
+	int i;
+
+	if (col->type != OUT_STR)
+		return 0;
+	for (i = 0; free_text[i] != NULL; i++)
+		if (strcmp(col->name, free_text[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A table for FP: on a terminal its width is the terminal's ($COLUMNS first, as for
+ * util-linux), anywhere else it is never reduced.
+ */
+static void
+fit_terminal(struct libscols_table *tb, FILE *fp)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	int fd = fileno(fp);
+	long cols = 0;
+
+	if (fd < 0 || !isatty(fd)) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
+		return;
+	}
+	scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+	if (env != NULL && *env != '\0') {
+		char *end;
+
+		cols = strtol(env, &end, 10);
+		if (*end != '\0')
+			cols = 0;
+	}
+	if (cols <= 0 && ioctl(fd, TIOCGWINSZ, &ws) == 0)
+		cols = ws.ws_col;
+	if (cols > 0)
+		scols_table_set_termwidth(tb, (size_t)cols);
+}
+
 static struct libscols_table *
 make_scols(const struct out *o, enum out_format f)
 {
@@ -186,7 +242,8 @@ make_scols(const struct out *o, enum out_format f)
 			    (char)toupper((unsigned char)o->cols[c].name[i]);
 		hdr[i] = '\0';
 		cl = scols_table_new_column(tb, hdr, 0, o->cols[c].type == OUT_NUM ?
-		    SCOLS_FL_RIGHT : 0);
+		    SCOLS_FL_RIGHT : f == OUT_TABLE && is_free_text(&o->cols[c]) ?
+		    SCOLS_FL_TRUNC : 0);
 		if (cl == NULL)
 			goto fail;
 		scols_column_set_json_type(cl, o->cols[c].type == OUT_NUM ? SCOLS_JSON_NUMBER :
@@ -280,6 +337,7 @@ out_print(struct out **tables, int n, enum out_format f, FILE *fp)
 				    tables[i]->name);
 			if (n > 1)
 				scols_cell_set_data(scols_table_get_title(tb), tables[i]->name);
+			fit_terminal(tb, fp);
 			scols_table_set_stream(tb, fp);
 			scols_print_table(tb);
 			scols_unref_table(tb);

@@ -6,7 +6,9 @@
  * copied; NULL is SQL NULL (JSON null, empty in CSV and tables).  JSON is one object
  * whose members are the tables' names (lsblk/findmnt style):
  *   {"hosts": [ {"id": 1, "name": "xs-01", …}, … ]}
- * Tables and JSON are produced by libsmartcols; CSV is RFC 4180.
+ * Tables and JSON are produced by libsmartcols; CSV is RFC 4180.  A table printed on a
+ * terminal fits its width: free-text columns (names, reasons, details) are cut, as lsblk
+ * does; JSON, CSV and a table that is not printed on a terminal keep every byte.
  */
 #ifndef CSM_OUTPUT_H
 #define CSM_OUTPUT_H

@@ -10,13 +10,19 @@
 #   in conf/csmaint.conf.sample inside its group;
 # - the man pages pass mandoc -T lint -W warning and groff's warnings;
 # - the sample configuration parses, as it is and with every optional key uncommented.
-# Needs no database. Exit 0 pass, 1 fail.
+# Needs no database; needs mandoc, groff and col (skips, exit 77, naming the package when
+# one is missing). Exit 0 pass, 1 fail.
 set -u
 
 if [ -z "${TOP_SRCDIR:-}" ] || [ -z "${TEST_TMP:-}" ] || [ -z "${CSMAINT:-}" ]; then
 	echo "t-docs.sh: TOP_SRCDIR, TEST_TMP and CSMAINT must be set" >&2
 	exit 1
 fi
+
+. "$TOP_SRCDIR/tests/lib/need.sh"
+need_cmd mandoc mandoc
+need_cmd groff groff-base
+need_cmd col bsdextrautils
 
 MAN8=$TOP_SRCDIR/man/csmaint.8
 MAN5=$TOP_SRCDIR/man/csmaint.conf.5
@@ -27,7 +33,6 @@ failed=0
 
 ok() { printf 'ok - %s\n' "$1"; }
 not_ok() { printf 'not ok - %s\n' "$1"; failed=1; }
-skip() { printf 'ok - %s # skip %s\n' "$1" "$2"; }
 diag() { sed 's/^/#   /'; }
 
 for f in "$MAN8" "$MAN5" "$SAMPLE" "$HDR" "$CONFC"; do
@@ -167,11 +172,7 @@ done
 # Global options: those the usage names, and the long forms args.c accepts.
 globals=$(sed -n 's/^global options: //p' "$TEST_TMP/help-${commands[0]// /-}" 2>/dev/null)
 man8_text=$TEST_TMP/csmaint.8.txt
-if command -v mandoc >/dev/null 2>&1; then
-	mandoc -T ascii "$MAN8" 2>/dev/null | col -b >"$man8_text"
-else
-	sed 's/^\.\(It\|Op\|Fl\) //; s/Fl \([a-z-]*\)/-\1/g' "$MAN8" >"$man8_text"
-fi
+mandoc -T ascii "$MAN8" 2>/dev/null | col -b >"$man8_text"
 for g in $(printf '%s\n' "$globals" | tr ',' '\n' | awk '{ print $1 }') --config --output \
 	--verbose --quiet -h --version; do
 	if grep -q -- "\(^\|[^a-z-]\)$g\([^a-z-]\|\$\)" "$man8_text"; then
@@ -268,26 +269,18 @@ done
 # The man pages pass mandoc's and groff's checks.
 for m in "$MAN8" "$MAN5"; do
 	name=$(basename "$m")
-	if command -v mandoc >/dev/null 2>&1; then
-		if lint=$(mandoc -T lint -W warning "$m" 2>&1) && [ -z "$lint" ]; then
-			ok "$name passes mandoc -T lint -W warning"
-		else
-			not_ok "$name passes mandoc -T lint -W warning"
-			printf '%s\n' "$lint" | diag
-		fi
+	if lint=$(mandoc -T lint -W warning "$m" 2>&1) && [ -z "$lint" ]; then
+		ok "$name passes mandoc -T lint -W warning"
 	else
-		skip "$name passes mandoc -T lint -W warning" "mandoc not installed (apt-get install mandoc)"
+		not_ok "$name passes mandoc -T lint -W warning"
+		printf '%s\n' "$lint" | diag
 	fi
-	if command -v groff >/dev/null 2>&1; then
-		# groff's own warnings (what 'man --warnings' shows), tbl/eqn-free mdoc.
-		if warn=$(groff -mandoc -Tutf8 -ww -z "$m" 2>&1) && [ -z "$warn" ]; then
-			ok "$name renders without groff warnings"
-		else
-			not_ok "$name renders without groff warnings"
-			printf '%s\n' "$warn" | diag
-		fi
+	# groff's own warnings (what 'man --warnings' shows), tbl/eqn-free mdoc.
+	if warn=$(groff -mandoc -Tutf8 -ww -z "$m" 2>&1) && [ -z "$warn" ]; then
+		ok "$name renders without groff warnings"
 	else
-		skip "$name renders without groff warnings" "groff not installed"
+		not_ok "$name renders without groff warnings"
+		printf '%s\n' "$warn" | diag
 	fi
 done
 

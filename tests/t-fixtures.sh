@@ -15,10 +15,8 @@ fi
 # shellcheck source=lib/mariadb.sh
 . "$TOP_SRCDIR/tests/lib/mariadb.sh"
 
-if ! _mdb_bins 2>/dev/null; then
-	echo "ok - fixtures # skip MariaDB server or client not installed"
-	exit 77
-fi
+. "$TOP_SRCDIR/tests/lib/need.sh"
+need_mariadb
 
 SAMPLE=$TOP_SRCDIR/sql/sample
 REF=$TOP_SRCDIR/../shared/reference/cloudstack

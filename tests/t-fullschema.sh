@@ -3,10 +3,8 @@
 # data: listing and the toggle work against the full set of 100 tables.
 . "$TOP_SRCDIR/tests/lib/common.sh"
 ref=$TOP_SRCDIR/../shared/reference/cloudstack/create-schema-2.2.x.sql
-if [ ! -f "$ref" ]; then
-	echo "skip: $ref not present"
-	exit 77
-fi
+need_file "$ref" "the real CloudStack schema, in ../shared beside the repository"
+need_mariadb
 mdb_start "$TEST_TMP/db" >/dev/null || exit 1
 mdb_sql -e "CREATE DATABASE cloud DEFAULT CHARACTER SET utf8"
 mdb_sql cloud <"$ref" || { echo "cannot load the reference schema"; exit 1; }

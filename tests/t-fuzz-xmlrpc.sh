@@ -11,7 +11,7 @@ case $rc in
 	echo "ok - fuzz_xmlrpc: no crash in ${FUZZ_SECONDS:-20}s"
 	exit 0 ;;
 77)
-	echo "ok - fuzz_xmlrpc # SKIP $(tail -n 1 "$TEST_TMP/fuzz.out")"
+	echo "skip: missing package: $(tail -n 1 "$TEST_TMP/fuzz.out")"
 	exit 77 ;;
 *)
 	sed 's/^/# /' "$TEST_TMP/fuzz.out"

@@ -4,6 +4,7 @@
 # so csmaint hands the column back (Enabled, journaled) right before it asks for
 # maintenance, and watches that window; the restore finds Maintenance, writes nothing.
 . "$TOP_SRCDIR/tests/lib/common.sh"
+need_py pymysql python3-pymysql	# the management-server simulator (tests/mssim)
 CS_VERSION=3.0
 hotfix_fresh
 msctl autopilot xs-01 >/dev/null

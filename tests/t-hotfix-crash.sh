@@ -4,6 +4,7 @@
 # no-op); resume finishes the job.  The host's lock keeps either from running while the
 # original process lives.
 . "$TOP_SRCDIR/tests/lib/common.sh"
+need_py pymysql python3-pymysql	# the management-server simulator (tests/mssim)
 
 start_and_kill() {	# STEP [STATE]: run with the autopilot, SIGKILL once STEP is in STATE
 	msctl autopilot xs-01 >/dev/null

@@ -4,6 +4,7 @@
 # operation is rolled_back with the cause, exit 1.  A row changed by someone else: the
 # restore refuses, exit 5, and the operation stays open for recover.
 . "$TOP_SRCDIR/tests/lib/common.sh"
+need_py pymysql python3-pymysql	# the management-server simulator (tests/mssim)
 rolled_back() {	# DESC CAUSE-PATTERN
 	expect_eq "$1: row back at its prior value" Enabled "$(alloc_of 1)"
 	expect_eq "$1: operation rolled back and closed" "rolled_back	NULL" \

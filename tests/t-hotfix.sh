@@ -3,6 +3,7 @@
 # (autopilot): disable, VMs leave, VMs without Tools shut down, maintenance, upload,
 # precheck, apply, reboot, restore; the journal and the rows at the end.
 . "$TOP_SRCDIR/tests/lib/common.sh"
+need_py pymysql python3-pymysql	# the management-server simulator (tests/mssim)
 cs_setup 2.2
 xapi_setup
 write_conf "$XAPI_CONF

@@ -7,11 +7,11 @@ set -u
 PY=/usr/bin/python3
 MS=$TOP_SRCDIR/tests/mssim
 XS=$TOP_SRCDIR/tests/xapisim
-skip() { echo "skip - $*"; exit 77; }
-[ -x "$PY" ] || skip "no /usr/bin/python3"
-"$PY" -c 'import pymysql' 2>/dev/null || skip "python3-pymysql not installed (apt-get install -y python3-pymysql)"
-command -v openssl >/dev/null || skip "no openssl (needed by tests/xapisim/mkcert.sh)"
+. "$TOP_SRCDIR/tests/lib/need.sh"
+need_py pymysql python3-pymysql
+need_cmd openssl openssl	# tests/xapisim/mkcert.sh
 . "$TOP_SRCDIR/tests/lib/mariadb.sh"
+need_mariadb
 
 MSPID= XSPID= FAILED=0
 cleanup() {
@@ -21,7 +21,7 @@ cleanup() {
 	return 0
 }
 trap cleanup EXIT
-mdb_start "$TEST_TMP/db" || skip "cannot start MariaDB (mariadb-server installed?)"
+mdb_start "$TEST_TMP/db" || { echo "not ok - start MariaDB"; exit 1; }
 mdb_load_cloudstack 2.2 cloud || { echo "not ok - load the 2.2 sample"; exit 1; }
 mdb_load_cloudstack 3.0 cloud30 || { echo "not ok - load the 3.0 sample"; exit 1; }
 mdb_create_user mssim 'ms pw' "SELECT, INSERT, UPDATE ON cloud.*" "SELECT, INSERT, UPDATE ON cloud30.*" ||

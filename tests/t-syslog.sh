@@ -3,8 +3,7 @@
 # /dev/log in a private mount namespace (unshare), so it never touches the machine's log.
 . "$TOP_SRCDIR/tests/lib/common.sh"
 if ! command -v unshare >/dev/null || ! unshare -m true 2>/dev/null; then
-	echo "skip: cannot create a mount namespace here (unshare -m)"
-	exit 77
+	skip_test "cannot create a mount namespace here (unshare -m)"
 fi
 cs_setup 2.2
 sock=$TEST_TMP/log.sock

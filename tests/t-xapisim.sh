@@ -6,12 +6,10 @@ set -u
 : "${TOP_SRCDIR:?}" "${TEST_TMP:?}"
 PY=/usr/bin/python3
 SIM=$TOP_SRCDIR/tests/xapisim
-skip() { echo "skip - $*"; exit 77; }
-[ -x "$PY" ] || skip "no /usr/bin/python3"
-command -v openssl >/dev/null || skip "no openssl"
-command -v curl >/dev/null || skip "no curl"
-"$PY" -c 'from os_xenapi.client import XenAPI' 2>/dev/null ||
-    skip "python3-os-xenapi not installed (apt-get install -y python3-os-xenapi)"
+. "$TOP_SRCDIR/tests/lib/need.sh"
+need_cmd openssl openssl
+need_cmd curl curl
+need_py os_xenapi.client python3-os-xenapi
 
 state=$TEST_TMP/state
 mkdir -p "$state"

@@ -1,12 +1,14 @@
 # common.sh: helpers for the integration tests (tests/t-*.sh).  Source it first.
 #
 # It starts a private MariaDB in $TEST_TMP (tests/lib/mariadb.sh), stops it on exit,
-# and offers: cs_setup VERSION (load a sample CloudStack database, create a user and a
+# and offers: need_cmd/need_py/... (tests/lib/need.sh: skip, exit 77, when a prerequisite
+# is missing), cs_setup VERSION (load a sample CloudStack database, create a user and a
 # config), run (csmaint with captured output), expect_exit, expect_out/expect_err,
 # sql (one value from the test database), check, and finish.
 set -u
 : "${TOP_SRCDIR:?}" "${TEST_TMP:?}" "${CSMAINT:?}"
 . "$TOP_SRCDIR/tests/lib/mariadb.sh"
+. "$TOP_SRCDIR/tests/lib/need.sh"
 
 T_PASS=0 T_FAIL=0
 OUT=$TEST_TMP/out ERR=$TEST_TMP/err RC=0
@@ -90,6 +92,7 @@ CONF
 # cs_setup [VERSION]: server, sample CloudStack database, user csm, config, journal.
 cs_setup() {
 	CS_VERSION=${1:-2.2}
+	need_mariadb
 	mdb_start "$TEST_TMP/db" >/dev/null || { echo "cannot start MariaDB"; exit 1; }
 	mdb_load_cloudstack "$CS_VERSION" "$CLOUD" || { echo "cannot load fixtures"; exit 1; }
 	mdb_create_user csm 's3cr3t-pw' "ALL PRIVILEGES ON *.*" || exit 1
@@ -111,6 +114,8 @@ finish() {
 xapi_setup() {
 	local scenario=${1:-$TOP_SRCDIR/tests/data/xapi-pool-2.2.json}
 	XS_CERTS=$TEST_TMP/certs XS_STATE=$TEST_TMP/xapisim
+	need_cmd openssl openssl
+	need_cmd /usr/bin/python3 python3
 	mkdir -p "$XS_STATE"
 	"$TOP_SRCDIR/tests/xapisim/mkcert.sh" "$XS_CERTS" >/dev/null || { echo "mkcert failed"; exit 1; }
 	/usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/xapisim.py" --scenario "$scenario" \
@@ -147,6 +152,7 @@ mkpatch() {
 # ms_setup [ARGS...]: the CloudStack management-server simulator on the test database,
 # tied to the XenAPI simulator (it plays the operator's UI steps with msctl autopilot).
 ms_setup() {
+	need_py pymysql python3-pymysql
 	mdb_create_user mssim 'ms-pw' "ALL PRIVILEGES ON *.*" >/dev/null || exit 1
 	printf 'ms-pw\n' >"$TEST_TMP/ms.pass"
 	MS_STATE=$TEST_TMP/mssim
