@@ -1131,13 +1131,16 @@ START_TEST(test_pool_hosts_wrong_type)
 
 	push_raw_ok("<value><array><data><value><struct><member><name>uuid</name><value>u"
 	    "</value></member></struct></value></data></array></value>");
+	push_raw_ok("<value><struct></struct></value>");	/* metrics, host_patch, */
+	push_raw_ok("<value><struct></struct></value>");	/* pool_patch: good */
+	push_raw_ok("<value><struct></struct></value>");
 	ck_assert_int_eq(pool_hosts(p, &h, &n), CSM_EFAIL);
 	ck_assert_str_eq(csm_err_msg(), "bad reply from XenServer: host.get_all_records "
 	    "returned an array where a struct was expected");
 	ck_assert_ptr_null(h);
 	ck_assert_uint_eq(n, 0);
-	push_ok_s("");
-	pool_free(p);
+	ck_assert_int_eq(fk.nreq, 2);		/* login, host.get_all_records */
+	pool_free(p);				/* the logout takes a canned reply */
 }
 END_TEST
 
