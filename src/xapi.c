@@ -145,7 +145,8 @@ next_hit(const char *from, const char *secret)
  * Append s with every occurrence of the session ref and of the password masked.  Each
  * secret is searched for again only once the scan has passed its last hit, so the cost is
  * linear in the length of s; the scan stops when the text is full.  A secret is masked as
- * a whole before any cut, so no part of it can end up in the message.
+ * a whole before any cut, so no part of it can end up in the message; where the two
+ * overlap, the session ref wins.
  */
 static void
 text_add_masked(struct text *t, const char *s, const char *session, const char *password)
@@ -166,9 +167,10 @@ text_add_masked(struct text *t, const char *s, const char *session, const char *
 			return;
 		}
 		text_add(t, p, (size_t)(hit - p));
-		if (hit == hs) {
+		if (hit == hs || (hs != NULL && hit + np > hs)) {
+			/* A password hit running into the session ref: mask the ref whole. */
 			text_add(t, "(session)", 9);
-			p = hit + ns;
+			p = hs + ns;
 		} else {
 			text_add(t, "(password)", 10);
 			p = hit + np;

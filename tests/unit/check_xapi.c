@@ -1523,6 +1523,18 @@ START_TEST(test_error_text_masks_repeated_secrets)
 	ck_assert(strstr(m, "aa") == NULL && strstr(m, ")a") == NULL);
 	push_ok_s("");
 	xapi_free(x);
+
+	/* A password running into the session ref: the ref is masked whole. */
+	fake_reset();
+	x = xapi_new("https://xs-01/", fake_transport, &fk);
+	push_ok_s("OpaqueRef:s1");
+	ck_assert_int_eq(xapi_login(x, "root", "xOpaque"), CSM_OK);
+	push_fail("INTERNAL_ERROR", "a xOpaqueRef:s1y b", NULL);
+	ck_assert_int_eq(xapi_call_s(x, "pool.get_all", &r, NULL), CSM_EFAIL);
+	ck_assert_str_eq(csm_err_msg(), "XenAPI pool.get_all failed: INTERNAL_ERROR "
+	    "[a (session)y b]");
+	push_ok_s("");
+	xapi_free(x);
 }
 END_TEST
 
