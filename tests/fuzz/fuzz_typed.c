@@ -2,8 +2,10 @@
  * fuzz_typed.c: the "typed access" harness: fuzzed replies served to csmaint's XenAPI
  * readers (pool.c, patch.c, task polling) through a fake transport.
  *
- * The input is up to MAX_REPLIES replies separated by NUL bytes; the transport serves
- * them in turn, round and round, to every call the readers make (the login is canned).
+ * The input is up to MAX_REPLIES replies separated by NUL bytes.  Reply i answers the
+ * methods[] entry i (modulo the number of replies: a short input answers several
+ * methods with one reply), so a seed can hold a right reply for every call the readers
+ * make and the fuzzer can mutate each one; the login is canned.
  * Whatever the replies, a reader either fails with a message or returns what its header
  * promises (no NULL where a string is promised); it never crashes, leaks or spins.
  */
@@ -19,14 +21,23 @@
 
 void fuzz_typed(const uint8_t *data, size_t size);
 
-#define MAX_REPLIES 8
+/* The calls the readers below make, in the order of the replies in a seed. */
+static const char *const methods[] = {
+	"host.get_all_records", "host_metrics.get_all_records", "host_patch.get_all_records",
+	"pool_patch.get_all_records", "VM.get_all_records", "VM_guest_metrics.get_record",
+	"pool_update.get_all_records", "host.get_updates", "host.get_by_uuid",
+	"host.get_record", "host_metrics.get_record", "task.get_record",
+	"Async.pool_patch.apply", "task.destroy", "session.logout", NULL,
+};
+
+#define MAX_REPLIES 16
 /* Every reader below makes a bounded number of calls, but one VM list can hold many VMs. */
 #define MAX_CALLS 4096
 
 struct canned {
 	const char *reply[MAX_REPLIES];
 	size_t len[MAX_REPLIES];
-	size_t n, next, calls;
+	size_t n, calls;
 	int logged_in;
 };
 
@@ -39,9 +50,10 @@ serve(void *ctx, const char *url, const char *body, size_t len, char **reply,
     size_t *reply_len)
 {
 	struct canned *c = ctx;
-	size_t i;
+	const char *m = strstr(body, "<methodName>"), *e;
+	size_t i = 0;
 
-	(void)url, (void)body, (void)len;
+	(void)url, (void)len;
 	if (!c->logged_in) {
 		c->logged_in = 1;
 		*reply = xstrdup(login_ok);
@@ -50,7 +62,14 @@ serve(void *ctx, const char *url, const char *body, size_t len, char **reply,
 	}
 	if (c->n == 0 || ++c->calls > MAX_CALLS)
 		return csm_err_set(CSM_EFAIL, "no more replies");
-	i = c->next++ % c->n;
+	if (m != NULL && (e = strstr(m += 12, "</methodName>")) != NULL)
+		for (i = 0; methods[i] != NULL; i++)
+			if (strlen(methods[i]) == (size_t)(e - m) &&
+			    strncmp(methods[i], m, (size_t)(e - m)) == 0)
+				break;
+	if (methods[i] == NULL)
+		i = 0;
+	i %= c->n;
 	*reply = xstrndup(c->reply[i], c->len[i]);
 	*reply_len = c->len[i];
 	return CSM_OK;
