@@ -42,17 +42,18 @@ srcs="$here/fuzz_xmlrpc.c $here/fuzz_typed.c"
 for m in xmlrpc xapi pool patch http conf err util; do
 	srcs="$srcs $top/src/$m.c"
 done
-cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -DSYSCONFDIR=\"/etc\" -I$top/src
-	$(pkg-config --cflags $pkgs)"
+san=fuzzer,address,undefined
+cflags=(-g -O1 -fno-omit-frame-pointer "-fsanitize=$san"
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE '-DSYSCONFDIR="/etc"' "-I$top/src")
+# shellcheck disable=SC2207,SC2086
+cflags+=($(pkg-config --cflags $pkgs))
 objs=
 failed=0
 jobs=0
 for f in $srcs; do
 	o="$build/$(basename "$f" .c).o"
 	objs="$objs $o"
-	# shellcheck disable=SC2086
-	"$cc" $cflags -c "$f" -o "$o" &
+	"$cc" "${cflags[@]}" -c "$f" -o "$o" &
 	jobs=$((jobs + 1))
 	if [ $jobs -ge 2 ]; then
 		wait -n || failed=1
@@ -64,7 +65,7 @@ while [ $jobs -gt 0 ]; do
 	jobs=$((jobs - 1))
 done
 # shellcheck disable=SC2046,SC2086
-if [ $failed -ne 0 ] || ! "$cc" -fsanitize=fuzzer,address,undefined $objs \
+if [ $failed -ne 0 ] || ! "$cc" "-fsanitize=$san" $objs \
 	$(pkg-config --libs $pkgs) -lm -o "$build/fuzz_xmlrpc"; then
 	echo "run.sh: build failed" >&2
 	exit 1
