@@ -25,6 +25,8 @@ struct xapi {
 	double poll;			/* seconds between task polls */
 	int bad_reply;			/* the last call failed the reply check */
 	int lost;			/* the session was dropped by a redirect or expiry */
+	xapi_stop_fn stop;		/* asked between task polls; NULL: never */
+	void *stop_arg;
 };
 
 struct xapi *
@@ -79,6 +81,19 @@ xapi_free(struct xapi *x)
 	free(x->user);
 	free(x->url);
 	free(x);
+}
+
+void
+xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg)
+{
+	x->stop = stop;
+	x->stop_arg = arg;
+}
+
+static int
+stopped(const struct xapi *x)
+{
+	return x->stop != NULL && x->stop(x->stop_arg);
 }
 
 void
@@ -821,8 +836,9 @@ xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ..
 	return rc;
 }
 
+/* Sleep s seconds; a signal that makes x's stop function say stop ends it early. */
 static void
-sleep_for(double s)
+sleep_for(const struct xapi *x, double s)
 {
 	struct timespec ts;
 
@@ -830,7 +846,7 @@ sleep_for(double s)
 		return;
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stopped(x))
 		;
 }
 
@@ -896,6 +912,13 @@ task_poll(struct xapi *x, const char *task, const char *what, double timeout,
 	for (;;) {
 		xmlrpc_value_free(rec);
 		rec = NULL;
+		if (stopped(x)) {
+			/* Not a result either: the task goes on in XenServer. */
+			clear_error(x);
+			rc = csm_err_set(CSM_EFAIL, "XenAPI %s: stopped waiting for task %s "
+			    "(interrupted; the task goes on in XenServer)", what, task);
+			goto out;
+		}
 		rc = xapi_call_s(x, "task.get_record", &rec, task, NULL);
 		if (rc < 0 && (x->nerr > 0 || x->bad_reply))
 			goto out;
@@ -943,7 +966,7 @@ task_poll(struct xapi *x, const char *task, const char *what, double timeout,
 		}
 		if (status != NULL)
 			csm_debug("XenAPI %s: %s, %.0f%% done", what, status, progress * 100);
-		sleep_for(x->poll < left ? x->poll : left);
+		sleep_for(x, x->poll < left ? x->poll : left);
 	}
 out:
 	xmlrpc_value_free(rec);

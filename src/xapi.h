@@ -107,6 +107,15 @@ int xapi_task_wait(struct xapi *x, const char *task_ref, double timeout,
     struct xmlrpc_value **result);
 /* Seconds between task polls (default 1; 0 polls without sleeping, for tests). */
 void xapi_set_poll_interval(struct xapi *x, double seconds);
+/*
+ * stop(arg) is asked before each task poll and when a signal interrupts the sleep between
+ * polls; nonzero ends the wait with CSM_EFAIL ("stopped waiting for task …
+ * (interrupted; the task goes on in XenServer)"), and the task is destroyed as after any
+ * wait.  For a SIGTERM handler that sets a flag: install it without SA_RESTART.
+ * stop NULL (the default): waits end only on the task's state or the timeout.
+ */
+typedef int (*xapi_stop_fn)(void *arg);
+void xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg);
 
 /*
  * Check v, the Value of a call of method (about ref, its first parameter, or NULL), against

@@ -1,9 +1,11 @@
 /* check_xapi.c: unit tests for XenAPI sessions, redirects and tasks against canned replies. */
 #include <check.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "csmaint.h"
 #include "patch.h"
@@ -1388,6 +1390,84 @@ START_TEST(test_task_record_wrong_shape)
 }
 END_TEST
 
+/* A stop request (SIGTERM) ends a task wait between polls; the task is still destroyed. */
+static int
+stop_after(void *arg)
+{
+	int *left = arg;
+
+	return (*left)-- <= 0;
+}
+
+START_TEST(test_task_wait_stops)
+{
+	struct xapi *x = logged_in("https://xs-01/");
+	struct xmlrpc_value *r;
+	int left = 2;
+
+	xapi_set_stop(x, stop_after, &left);
+	push_task("pending", 0.25, "", NULL);
+	push_task("pending", 0.5, "", NULL);
+	push_ok_s("");				/* task.destroy */
+	ck_assert_int_eq(xapi_task_wait(x, "OpaqueRef:t", 3600, &r), CSM_EFAIL);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(csm_err_msg(), "XenAPI task OpaqueRef:t: stopped waiting for task "
+	    "OpaqueRef:t (interrupted; the task goes on in XenServer)");
+	ck_assert_ptr_null(xapi_error_code(x));
+	ck_assert_int_eq(fk.nreq, 4);
+	ck_assert(has(3, "task.destroy"));
+	xapi_set_stop(x, NULL, NULL);
+	push_ok_s("");
+	xapi_free(x);
+}
+END_TEST
+
+static volatile sig_atomic_t got_alarm;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	got_alarm = 1;
+}
+
+static int
+alarm_rang(void *arg)
+{
+	(void)arg;
+	return got_alarm;
+}
+
+/* A signal during the sleep between polls ends it at once, not after the interval. */
+START_TEST(test_task_wait_signal_ends_sleep)
+{
+	struct xapi *x = logged_in("https://xs-01/");
+	struct xmlrpc_value *r;
+	struct sigaction sa;
+	struct itimerval it;
+	double start;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;		/* no SA_RESTART, as procedure.c installs */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 200000;
+	xapi_set_poll_interval(x, 30);
+	xapi_set_stop(x, alarm_rang, NULL);
+	push_task("pending", 0.1, "", NULL);
+	push_ok_s("");				/* task.destroy */
+	start = csm_now();
+	setitimer(ITIMER_REAL, &it, NULL);
+	ck_assert_int_eq(xapi_task_wait(x, "OpaqueRef:t", 3600, &r), CSM_EFAIL);
+	/* 30 s if the signal were ignored; generous for a loaded machine. */
+	ck_assert_msg(csm_now() - start < 20, "%.1f s", csm_now() - start);
+	ck_assert(msg_has("stopped waiting for task OpaqueRef:t (interrupted"));
+	push_ok_s("");
+	xapi_free(x);
+}
+END_TEST
+
 /* A session lost while the master restarts is logged in again by the next call. */
 START_TEST(test_lost_session_relogin)
 {
@@ -1570,6 +1650,8 @@ xapi_suite(void)
 	tcase_add_test(tc, test_task_poll_not_known_yet);
 	tcase_add_test(tc, test_task_record_wrong_shape);
 	tcase_add_test(tc, test_lost_session_relogin);
+	tcase_add_test(tc, test_task_wait_stops);
+	tcase_add_test(tc, test_task_wait_signal_ends_sleep);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replies");
