@@ -112,6 +112,16 @@ pool_connect(struct conf *c, const char *address, struct pool **out)
 	return CSM_OK;
 }
 
+struct pool *
+pool_new(struct xapi *x, struct http *h)
+{
+	struct pool *p = xcalloc(1, sizeof(*p));
+
+	p->xapi = x;
+	p->http = h;
+	return p;
+}
+
 void
 pool_free(struct pool *p)
 {
@@ -235,33 +245,42 @@ pool_host_match(const struct pool_host *h, size_t n, const char *uuid, const cha
 	return NULL;
 }
 
-/* NOTES §5: Tools from the guest metrics of a running VM. */
-static void
+/*
+ * NOTES §5: Tools from the guest metrics of a running VM.  Only HANDLE_INVALID (a dangling
+ * guest_metrics ref) means "no agent data"; any other failure is not known, and fails:
+ * taking a VM with Tools for one without would let a wait for it end.
+ */
+static int
 read_tools(struct pool *p, struct pool_vm *vm, const char *gm_ref, long long api_major,
     long long api_minor)
 {
 	struct xmlrpc_value *gm = NULL;
 	const struct xmlrpc_value *ver;
-	const char *maj, *min, *mic;
+	const char *maj, *min, *mic, *code;
 
 	vm->tools = POOL_TOOLS_UNKNOWN;
 	vm->tools_current = -1;
 	if (strcmp(vm->power_state, "Running") != 0)
-		return;
+		return CSM_OK;
 	if (gm_ref == NULL || strcmp(gm_ref, "OpaqueRef:NULL") == 0) {
 		vm->tools = POOL_TOOLS_NO;	/* running, no agent has ever reported */
-		return;
+		return CSM_OK;
 	}
 	if (xapi_call_s(p->xapi, "VM_guest_metrics.get_record", &gm, gm_ref, NULL) != CSM_OK) {
-		/* A dangling guest_metrics ref: no agent data (HANDLE_INVALID). */
+		code = xapi_error_code(p->xapi);
+		if (code == NULL || strcmp(code, "HANDLE_INVALID") != 0) {
+			csm_err_prefix("cannot read the guest metrics of VM %s", vm->name_label);
+			return CSM_EFAIL;
+		}
 		csm_debug("VM %s: guest metrics unreadable: %s", vm->name_label, csm_err_msg());
 		vm->tools = POOL_TOOLS_NO;
-		return;
+		return CSM_OK;
 	}
+	/* The record's shape was checked on arrival (xapi.c, gm_fields). */
 	ver = xmlrpc_struct_get(gm, "PV_drivers_version");
-	maj = ver ? pool_str(ver, "major") : NULL;
-	min = ver ? pool_str(ver, "minor") : NULL;
-	mic = ver ? pool_str(ver, "micro") : NULL;
+	maj = pool_str(ver, "major");
+	min = pool_str(ver, "minor");
+	mic = pool_str(ver, "micro");
 	if (api_major > 2 || (api_major == 2 && api_minor >= 5))
 		vm->tools = pool_bool(gm, "PV_drivers_detected", maj && min) ? POOL_TOOLS_YES :
 		    POOL_TOOLS_NO;
@@ -273,6 +292,15 @@ read_tools(struct pool *p, struct pool_vm *vm, const char *gm_ref, long long api
 	vm->tools_current = vm->tools == POOL_TOOLS_YES ?
 	    pool_bool(gm, "PV_drivers_up_to_date", 0) : 0;
 	xmlrpc_value_free(gm);
+	return CSM_OK;
+}
+
+static const char *
+str_or(const struct xmlrpc_value *rec, const char *field, const char *dflt)
+{
+	const char *s = pool_str(rec, field);
+
+	return s != NULL ? s : dflt;
 }
 
 int
@@ -286,6 +314,7 @@ pool_vms(struct pool *p, long long api_major, long long api_minor, const char *o
 
 	*out = NULL;
 	*n = 0;
+	/* A struct of records with every field read below (xapi.c checked it, vm_fields). */
 	if ((rc = xapi_call_s(p->xapi, "VM.get_all_records", &all, NULL)) != CSM_OK)
 		return rc;
 	total = xmlrpc_len(all);
@@ -296,21 +325,24 @@ pool_vms(struct pool *p, long long api_major, long long api_minor, const char *o
 
 		if (pool_bool(r, "is_a_template", 0) || pool_bool(r, "is_a_snapshot", 0))
 			continue;
+		k++;
 		vm->ref = xstrdup(xmlrpc_struct_name_at(all, i));
 		vm->uuid = dup_or_null(pool_str(r, "uuid"));
-		vm->name_label = xstrdup(pool_str(r, "name_label") ? pool_str(r, "name_label") : "");
-		vm->power_state = xstrdup(pool_str(r, "power_state") ? pool_str(r, "power_state") :
-		    "Unknown");
-		vm->resident_on = xstrdup(pool_str(r, "resident_on") ? pool_str(r, "resident_on") :
-		    "OpaqueRef:NULL");
+		vm->name_label = xstrdup(str_or(r, "name_label", ""));
+		vm->power_state = xstrdup(str_or(r, "power_state", "Unknown"));
+		vm->resident_on = xstrdup(str_or(r, "resident_on", "OpaqueRef:NULL"));
 		vm->cs_uuid = dup_or_null(map_str(r, "other_config", "vm_uuid"));
 		vm->control_domain = pool_bool(r, "is_control_domain", 0);
 		vm->tools = POOL_TOOLS_UNKNOWN;
 		vm->tools_current = -1;
 		if (!vm->control_domain && (only_host == NULL ||
-		    strcmp(vm->resident_on, only_host) == 0))
-			read_tools(p, vm, pool_str(r, "guest_metrics"), api_major, api_minor);
-		k++;
+		    strcmp(vm->resident_on, only_host) == 0) &&
+		    (rc = read_tools(p, vm, pool_str(r, "guest_metrics"), api_major,
+		    api_minor)) != CSM_OK) {
+			pool_vms_free(v, k);
+			xmlrpc_value_free(all);
+			return rc;
+		}
 	}
 	xmlrpc_value_free(all);
 	*out = v;

@@ -8,6 +8,13 @@
  * else by address).  pool_vms() and pool_patches() read what the commands compare
  * with the CloudStack database.  Everything returned is the caller's, freed with the
  * matching _free function; pool_free() logs out.
+ *
+ * Replies are input: every call goes through xapi_call(), which refuses a reply whose
+ * type, or the type of a field read here, is not what XenAPI sends ("bad reply from
+ * XenServer: …", xapi_check_reply() in xapi.h).  So the readers below fail on a
+ * wrong-typed reply instead of taking it for an empty one; a failure to read part of the
+ * pool (a VM's guest metrics) fails the whole read, because an absent VM or a VM
+ * without Tools could end a wait.
  */
 #ifndef CSM_POOL_H
 #define CSM_POOL_H
@@ -21,6 +28,9 @@ struct xapi;
 struct xmlrpc_value;
 
 int pool_connect(struct conf *c, const char *address, struct pool **out);
+/* A pool over a logged-in handle and its transport (h may be NULL); takes both, so
+ * pool_free() frees them.  For unit tests and the fuzzer (canned replies). */
+struct pool *pool_new(struct xapi *x, struct http *h);
 void pool_free(struct pool *p);
 struct xapi *pool_xapi(struct pool *p);
 struct http *pool_http(struct pool *p);		/* for the upload's PUT */
@@ -68,7 +78,8 @@ struct pool_vm {
  * a running VM has Tools if its guest metrics' PV_drivers_version has major and minor
  * (API >= 2.5, XenServer 7.0+: PV_drivers_detected); current if PV_drivers_up_to_date.
  * Guest metrics are read only for running VMs resident on ONLY_HOST (a ref), or on
- * any host when ONLY_HOST is NULL.
+ * any host when ONLY_HOST is NULL.  Guest metrics that cannot be read fail the call
+ * (CSM_EFAIL), except a dangling ref (HANDLE_INVALID), which means no Tools.
  */
 int pool_vms(struct pool *p, long long api_major, long long api_minor,
     const char *only_host, struct pool_vm **out, size_t *n);
@@ -90,7 +101,13 @@ void pool_patches_free(struct pool_patch *v, size_t n);
 /* A patch or update record's after_apply_guidance as "restartHost restartXAPI". */
 char *pool_guidance(const struct xmlrpc_value *rec);
 
-/* Small readers over records. */
+/*
+ * Small readers over records: the member if rec is a struct holding it with that type,
+ * else NULL / dflt.  They never fail: on a record xapi_call() returned, a member csmaint
+ * reads is either of its type or absent because it is optional (xapi_check_reply()); a
+ * reader of a field not yet in xapi.c's table adds it there, so that a wrong type fails
+ * the call instead of reading as absent.
+ */
 const char *pool_str(const struct xmlrpc_value *rec, const char *field);
 int pool_bool(const struct xmlrpc_value *rec, const char *field, int dflt);
 

@@ -31,9 +31,18 @@
  *
  * Errors: a negative csm code, and csm_err_msg() says what failed
  * ("XenAPI VM.get_record failed: HANDLE_INVALID [VM; OpaqueRef:…]").  Session refs and the
- * password never appear in messages.  When the server answered with an error,
- * xapi_error_code() and xapi_error_params() give it verbatim; after a transport or
- * decoding failure xapi_error_code() is NULL.
+ * password never appear in messages, and the server's part of the message is capped at
+ * XAPI_ERR_TEXT_MAX bytes ("…; ... 49990 more]").  When the server answered with an
+ * error, xapi_error_code() and xapi_error_params() give it verbatim and whole; after a
+ * transport or decoding failure xapi_error_code() is NULL.
+ *
+ * Replies are input.  xapi_call() checks every Value it returns with xapi_check_reply():
+ * a reply of the wrong type fails the call (CSM_EFAIL, xapi_error_code() NULL) with
+ * "bad reply from XenServer: VM.get_all_records returned an array where a struct was
+ * expected", or, for a field csmaint reads, "bad reply from XenServer:
+ * VM.get_all_records: member power_state of OpaqueRef:… is an array where a string was
+ * expected".  So a record a call returned has every field csmaint reads, of its type,
+ * except the optional ones newer servers add (absent: the reader's default).
  *
  * Ownership: strings passed in are borrowed (xapi_new and xapi_login copy what they keep;
  * the password copy is cleared when the handle is freed); results (*result) are the
@@ -47,6 +56,9 @@ struct xapi;
 
 /* The API version sent at login: XenServer 5.6 (midnight-ride), the oldest we support. */
 #define XAPI_LOGIN_VERSION "1.7"
+
+/* Bytes of server text (error code and params) in a message, before "... N more". */
+#define XAPI_ERR_TEXT_MAX 1024
 
 struct xapi *xapi_new(const char *url, xapi_transport_fn transport, void *ctx);
 /* Log out (if logged in), clear the password and free.  xapi_free(NULL) does nothing. */
@@ -63,7 +75,9 @@ int xapi_logout(struct xapi *x);
 
 /*
  * Call method(session, params[0..n-1]).  params are borrowed.  On CSM_OK *result is the
- * Value (an empty string for void methods), the caller's.
+ * Value (an empty string for void methods), the caller's, and it passed
+ * xapi_check_reply().  A session lost to a redirect or SESSION_INVALID whose new login
+ * failed (the master was restarting) is logged in again by the next call.
  */
 int xapi_call(struct xapi *x, const char *method, struct xmlrpc_value *const *params,
     size_t n, struct xmlrpc_value **result);
@@ -77,7 +91,14 @@ int xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result
  * until the task leaves pending, or timeout seconds pass (a failure naming the task and its
  * progress).  The task is always destroyed.  On success *result is the task's result
  * decoded: a <value> fragment as its value, bare text (the upload's OpaqueRef) as a
- * string, "" for void.  A failed task sets xapi_error_code()/params() from error_info.
+ * string, "" for void; checked as the synchronous method's reply would be.  A failed task
+ * sets xapi_error_code()/params() from error_info.
+ *
+ * Only a task record saying "success" is success.  A poll that got no answer (transport
+ * failure, undecodable reply) is "not known yet": polling goes on until the timeout, and
+ * the timeout's message names the last error.  A server error on the poll (HANDLE_INVALID:
+ * the task is gone with a restarted toolstack), a task record of the wrong shape or an
+ * unknown status fails at once.
  */
 int xapi_async_call(struct xapi *x, const char *method, struct xmlrpc_value *const *params,
     size_t n, double timeout, struct xmlrpc_value **result);
@@ -86,6 +107,26 @@ int xapi_task_wait(struct xapi *x, const char *task_ref, double timeout,
     struct xmlrpc_value **result);
 /* Seconds between task polls (default 1; 0 polls without sleeping, for tests). */
 void xapi_set_poll_interval(struct xapi *x, double seconds);
+/*
+ * stop(arg) is asked before each task poll and when a signal interrupts the sleep between
+ * polls; nonzero ends the wait with CSM_EFAIL ("stopped waiting for task …
+ * (interrupted; the task goes on in XenServer)"), and the task is destroyed as after any
+ * wait.  For a SIGTERM handler that sets a flag: install it without SA_RESTART.
+ * stop NULL (the default): waits end only on the task's state or the timeout.
+ */
+typedef int (*xapi_stop_fn)(void *arg);
+void xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg);
+
+/*
+ * Check v, the Value of a call of method (about ref, its first parameter, or NULL), against
+ * what csmaint reads of that method's reply: CSM_OK, or CSM_EFAIL with the "bad reply from
+ * XenServer: …" message.  The result type follows from the method (get_all_records: a
+ * struct of records, get_record: a record, get_by_uuid and Async.*: a string, get_all: an
+ * array of strings, get_<field>: the field's type); records are checked field by field
+ * against the table in xapi.c of the fields csmaint reads.  Methods outside the table
+ * (void ones) are not checked.  xapi_call() runs it; exported for tests and the fuzzer.
+ */
+int xapi_check_reply(const char *method, const char *ref, const struct xmlrpc_value *v);
 
 /* The server error of the last failed call: code and params (NULL / 0 if none). */
 const char *xapi_error_code(const struct xapi *x);

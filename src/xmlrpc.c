@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
 #include <sys/types.h>
 
 #include <libxml/parser.h>
@@ -307,15 +309,43 @@ xmlrpc_array_append(struct xmlrpc_value *a, struct xmlrpc_value *item)
 	a->u.arr.items[a->u.arr.n++] = item;
 }
 
-/* FNV-1a: short keys (field names, OpaqueRefs), no need for anything stronger. */
+/*
+ * Member names come from the server, so the index must not let it choose collisions: a
+ * get_all_records reply whose 100,000 refs all land in one probe chain would take hours
+ * to index.  FNV-1a from a per-process random basis, finished with MurmurHash3's fmix64
+ * so that the slot depends on every bit of the state: cheap, and not predictable from
+ * outside the process.
+ */
+static uint64_t
+hash_seed(void)
+{
+	static uint64_t seed;
+	static int have;
+	uint64_t s = 0;
+
+	if (!have) {
+		if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
+			s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+			    (uint64_t)(uintptr_t)&s;
+		seed = s;
+		have = 1;
+	}
+	return seed;
+}
+
 static uint32_t
 hash_name(const char *s)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 14695981039346656037ull ^ hash_seed();
 
 	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 static const char *
@@ -1372,6 +1402,56 @@ sax_error(void *ctx, xmlErrorPtr err)
 		d->xml_msg[--n] = '\0';
 }
 
+/*
+ * XML-RPC has no attributes, but libxml2 (2.9) checks an element's attributes for
+ * duplicates pairwise while parsing its start tag, before any callback can refuse it: a
+ * tag with 400,000 attributes (4 MB) costs minutes.  So count them first, in one pass
+ * over the markup (comments, CDATA sections, processing instructions and quoted values
+ * skipped), and refuse a tag with more than MAX_ATTRS.
+ */
+#define MAX_ATTRS 64
+
+static int
+too_many_attributes(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *q;
+	unsigned int n;
+	char quote;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) >= 4 && memcmp(p, "<!--", 4) == 0) {
+			q = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+			p = q ? q + 3 : end;
+			continue;
+		}
+		if ((size_t)(end - p) >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+			q = memmem(p + 9, (size_t)(end - p - 9), "]]>", 3);
+			p = q ? q + 3 : end;
+			continue;
+		}
+		if ((size_t)(end - p) >= 2 && p[1] == '?') {
+			q = memmem(p + 2, (size_t)(end - p - 2), "?>", 2);
+			p = q ? q + 2 : end;
+			continue;
+		}
+		for (n = 0, quote = 0, p++; p < end && (quote || *p != '>'); p++) {
+			if (quote) {
+				if (*p == quote)
+					quote = 0;
+			} else if (*p == '"' || *p == '\'') {
+				quote = *p;
+			} else if (*p == '=' && ++n > MAX_ATTRS) {
+				csm_err_set(CSM_EFAIL, "XML-RPC reply has an element with more than "
+				    "%d attributes (at byte %zu)", MAX_ATTRS, (size_t)(p - buf));
+				return 1;
+			}
+		}
+		if (p == end)
+			break;
+	}
+	return 0;
+}
+
 /* Parse buf with root element root; on success the document's value is returned. */
 static int
 decode(const char *buf, size_t len, enum el root, struct xmlrpc_value **out, int *is_fault)
@@ -1389,6 +1469,8 @@ decode(const char *buf, size_t len, enum el root, struct xmlrpc_value **out, int
 		    "limit", len, XMLRPC_MAX_DOC >> 20);
 	if (len == 0)
 		return csm_err_set(CSM_EFAIL, "empty XML-RPC reply");
+	if (too_many_attributes(buf, len))
+		return CSM_EFAIL;
 	if (!inited) {
 		xmlInitParser();
 		inited = 1;

@@ -34,8 +34,11 @@
  *
  * Decoding is safe on hostile input: no network, no DTD, no entity expansion (a document
  * with a DOCTYPE is refused), at most XMLRPC_MAX_DOC bytes and XMLRPC_MAX_DEPTH nested
- * values.  Failures return a negative csm code with the message (what and at which line)
- * in csm_err_msg().
+ * values, no element with more than 64 attributes (XML-RPC has none, and libxml2 checks
+ * them pairwise).  Its cost is linear in the document: big structs are indexed with a
+ * hash seeded per process, so a server cannot choose member names that collide.
+ * Failures return a negative csm code with the message (what and at which line) in
+ * csm_err_msg().
  */
 
 #define XMLRPC_MAX_DOC (256u * 1024 * 1024)	/* bytes */

@@ -850,6 +850,143 @@ START_TEST(test_decode_duplicate_members)
 }
 END_TEST
 
+/* ---- no quadratic paths on big documents from a hostile server ---- */
+
+/*
+ * libxml2 checks a start tag's attributes pairwise: 300,000 of them took minutes.  XML-RPC
+ * has none, so a tag with more than a few is refused before libxml2 sees it.
+ */
+START_TEST(test_refuse_many_attributes)
+{
+	size_t n = 300000, i;
+	char *doc = xmalloc(n * 16 + 256), *p = doc;
+	struct xmlrpc_value *v = NULL;
+
+	p += sprintf(p, HEAD "<value");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, " a%zu='x'", i);
+	sprintf(p, ">s</value>" TAIL);
+	refuse(doc, "more than 64 attributes");
+	free(doc);
+	/* A few attributes (meaningless in XML-RPC) are still read past. */
+	v = dec_param("<value a='1' b=\"2\" c='>'>s</value>");
+	ck_assert_int_eq(xmlrpc_type(v), XMLRPC_STRING);
+	xmlrpc_value_free(v);
+	/* '=' in text, comments and CDATA is no attribute. */
+	v = dec_param("<value><!-- a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=10 k=11 l=12 m=13 n=14 "
+	    "o=15 p=16 q=17 r=18 s=19 t=20 u=21 v=22 w=23 x=24 y=25 z=26 a=27 b=28 c=29 d=30 "
+	    "e=31 f=32 g=33 h=34 i=35 j=36 k=37 l=38 m=39 n=40 o=41 p=42 q=43 r=44 s=45 t=46 "
+	    "u=47 v=48 w=49 x=50 y=51 z=52 a=53 b=54 c=55 d=56 e=57 f=58 g=59 h=60 i=61 j=62 "
+	    "k=63 l=64 m=65 --><![CDATA[<x a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=10 k=11 l=12 "
+	    "m=13 n=14 o=15 p=16 q=17 r=18 s=19 t=20 u=21 v=22 w=23 x=24 y=25 z=26 a=27 b=28 "
+	    "c=29 d=30 e=31 f=32 g=33 h=34 i=35 j=36 k=37 l=38 m=39 n=40 o=41 p=42 q=43 r=44 "
+	    "s=45 t=46 u=47 v=48 w=49 x=50 y=51 z=52 a=53 b=54 c=55 d=56 e=57 f=58 g=59 h=60 "
+	    "i=61 j=62 k=63 l=64 m=65>]]></value>");
+	ck_assert_int_eq(xmlrpc_type(v), XMLRPC_STRING);
+	xmlrpc_value_free(v);
+}
+END_TEST
+
+/* One FNV-1a (32-bit, fixed basis) step over n bytes: the index's hash before it was seeded. */
+static uint32_t
+fnv32(uint32_t h, const char *b, size_t n)
+{
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*b++) * 16777619u;
+	return h;
+}
+
+/*
+ * Member names are the server's: with a predictable hash it can send 131,072 refs that all
+ * fall into one probe chain of the struct index (here: names colliding in the low 20 bits
+ * of the old hash, built from colliding 4-byte blocks), and indexing them is quadratic
+ * (hours).  With a seeded hash they spread out.
+ */
+START_TEST(test_struct_hash_collisions)
+{
+	enum { BLOCKS = 17, BITS = 20 };
+	static uint32_t seen[1u << BITS];
+	char blk[BLOCKS][2][5], *doc, *p;
+	struct xmlrpc_value *v = NULL;
+	size_t i, n = (size_t)1 << BLOCKS;
+	uint32_t h = 2166136261u, c, l;
+	int k, b;
+
+	for (k = 0; k < BLOCKS; k++) {
+		memset(seen, 0, sizeof(seen));
+		for (c = 0;; c++) {
+			char t[5];
+			snprintf(t, sizeof(t), "%c%c%c%c", 'a' + c % 26, 'a' + c / 26 % 26,
+			    'a' + c / 676 % 26, 'a' + c / 17576 % 26);
+			l = fnv32(h, t, 4) & ((1u << BITS) - 1);
+			if (seen[l] != 0) {
+				uint32_t o = seen[l] - 1;
+				snprintf(blk[k][0], 5, "%c%c%c%c", 'a' + o % 26, 'a' + o / 26 % 26,
+				    'a' + o / 676 % 26, 'a' + o / 17576 % 26);
+				memcpy(blk[k][1], t, 5);
+				break;
+			}
+			seen[l] = c + 1;
+		}
+		ck_assert_uint_eq(fnv32(h, blk[k][0], 4) & ((1u << BITS) - 1),
+		    fnv32(h, blk[k][1], 4) & ((1u << BITS) - 1));
+		h = fnv32(h, blk[k][0], 4);
+	}
+	doc = p = xmalloc(n * (BLOCKS * 4 + 64) + 256);
+	p += sprintf(p, HEAD "<value><struct>");
+	for (i = 0; i < n; i++) {
+		p += sprintf(p, "<member><name>");
+		for (k = 0; k < BLOCKS; k++) {
+			b = (int)(i >> k) & 1;
+			memcpy(p, blk[k][b], 4);
+			p += 4;
+		}
+		p += sprintf(p, "</name><value>%zu</value></member>", i);
+	}
+	sprintf(p, "</struct></value>" TAIL);
+	{
+		struct xmlrpc_fault *f = NULL;
+		ck_assert_int_eq(xmlrpc_decode_response(doc, strlen(doc), &v, &f), CSM_OK);
+	}
+	ck_assert_uint_eq(xmlrpc_len(v), n);
+	{
+		/* The last name: every block's second choice. */
+		char name[BLOCKS * 4 + 1];
+		const char *s;
+		for (k = 0; k < BLOCKS; k++)
+			memcpy(name + 4 * k, blk[k][1], 4);
+		name[BLOCKS * 4] = '\0';
+		ck_assert_int_eq(xmlrpc_as_string(xmlrpc_struct_get(v, name), &s), CSM_OK);
+		ck_assert_uint_eq(strtoul(s, NULL, 10), n - 1);
+	}
+	xmlrpc_value_free(v);
+	free(doc);
+}
+END_TEST
+
+/* Item 9: a failure with 50,000 ErrorDescription items decodes, all of them, at once. */
+START_TEST(test_xenapi_failure_50000_items)
+{
+	size_t n = 50000, i, nerr = 0;
+	char *doc = xmalloc(n * 40 + 512), *p = doc, **errv = NULL;
+	struct xmlrpc_value *v = NULL;
+
+	p += sprintf(p, HEAD "<value><struct><member><name>Status</name><value>Failure</value>"
+	    "</member><member><name>ErrorDescription</name><value><array><data>");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "<value>E%zu</value>", i);
+	sprintf(p, "</data></array></value></member></struct></value>" TAIL);
+	ck_assert_int_eq(xmlrpc_decode_xenapi(doc, strlen(doc), &v, &errv, &nerr), CSM_OK);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(nerr, n);
+	ck_assert_str_eq(errv[0], "E0");
+	ck_assert_str_eq(errv[n - 1], "E49999");
+	ck_assert_ptr_null(errv[n]);
+	xmlrpc_strv_free(errv);
+	free(doc);
+}
+END_TEST
+
 static Suite *
 xmlrpc_suite(void)
 {
@@ -881,6 +1018,14 @@ xmlrpc_suite(void)
 	tcase_add_test(tc, test_refuse_big);
 	tcase_add_test(tc, test_decode_value_fragment);
 	tcase_add_test(tc, test_decode_many_records);
+	suite_add_tcase(s, tc);
+
+	/* Linear on hostile input: a quadratic path would blow these timeouts by far. */
+	tc = tcase_create("bounded");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_refuse_many_attributes);
+	tcase_add_test(tc, test_struct_hash_collisions);
+	tcase_add_test(tc, test_xenapi_failure_50000_items);
 	suite_add_tcase(s, tc);
 	return s;
 }
