@@ -108,8 +108,10 @@ verdict "$TEST_TMP/self" "$(id -un)"
 if [ "$(id -u)" = 0 ]; then
 	if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 		# Outside TEST_TMP, whose parent only root may enter.
-		nb=$(mktemp -d "${TMPDIR:-/tmp}/csmaint-core.XXXXXX")
-		trap 'rm -rf "$nb"' EXIT
+		# Not under TMPDIR: the suite's temp root is private (0700), and nobody must
+		# reach the probe's files.
+		nb=$(mktemp -d /tmp/csmaint-core.XXXXXX)
+		trap 'rm -rf "$nb"; declare -F _cleanup >/dev/null && _cleanup' EXIT
 		chmod 755 "$nb"
 		probe "$nb" nobody
 		verdict "$nb" nobody
