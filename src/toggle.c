@@ -22,6 +22,7 @@ struct run {
 	int		 dry;
 	FILE		*plan;
 	double		 locked_at;
+	int		 db_failed;	/* a statement failed (not one of our refusals) */
 };
 
 static void
@@ -48,6 +49,7 @@ run_read(struct run *r, struct db_res **out, const char *sql, const char *types,
 	va_start(ap, types);
 	rc = db_vquery(r->db, out, NULL, sql, types, ap);
 	va_end(ap);
+	r->db_failed |= rc != CSM_OK;
 	return rc;
 }
 
@@ -69,7 +71,29 @@ run_write(struct run *r, long long *affected, long long expect, const char *sql,
 	va_start(ap, types);
 	rc = db_vquery(r->db, NULL, affected, sql, types, ap);
 	va_end(ap);
+	r->db_failed |= rc != CSM_OK;
 	return rc;
+}
+
+/*
+ * After the rollback: a statement that lost a lock contest (a row, a table lock, a
+ * backup's global read lock) gets the subject and the outcome an operator needs.
+ */
+static void
+gave_way(const struct run *r, int rc, const char *verb, const struct toggle_result *res)
+{
+	char *why;
+
+	if (rc != CSM_ECONFLICT || !r->db_failed || r->dry)
+		return;
+	why = xstrdup(csm_err_msg());
+	if (res->host_name[0] != '\0')
+		csm_err_set(rc, "cannot %s host %lld (%s): %s; nothing changed", verb,
+		    res->host_id, res->host_name, why);
+	else
+		csm_err_set(rc, "cannot %s host %lld: %s; nothing changed", verb, res->host_id,
+		    why);
+	free(why);
 }
 
 /* Statements every toggle transaction runs, prepared before the row is locked. */
@@ -94,14 +118,14 @@ run_begin(struct run *r)
 {
 	int rc;
 
-	if (!r->dry && (rc = prepare_all(r->db)) != CSM_OK)
-		return rc;
 	if (r->dry) {
 		if (r->plan)
 			fputs("START TRANSACTION;\n", r->plan);
 		return CSM_OK;
 	}
-	return db_begin(r->db);
+	if ((rc = prepare_all(r->db)) != CSM_OK || (rc = db_begin(r->db)) != CSM_OK)
+		r->db_failed = 1;
+	return rc;
 }
 
 static int
@@ -193,7 +217,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 {
 	const char *reason = spec->reason, *arguments = spec->arguments;
 	int already;
-	struct run r = { db, dry, plan, 0 };
+	struct run r = { db, dry, plan, 0, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name();
 	long long n;
@@ -250,6 +274,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 out:
 	if (rc != CSM_OK && !dry)
 		db_rollback(db);
+	gave_way(&r, rc, "disable", res);
 	db_res_free(row);
 	db_res_free(op);
 	free(who);
@@ -284,7 +309,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
     const char *final_state, const char *last_error, int dry, FILE *plan,
     struct toggle_result *res)
 {
-	struct run r = { db, dry, plan, 0 };
+	struct run r = { db, dry, plan, 0, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name(), *detail = NULL;
 	const char *verb = recover ? "recover" : "enable", *now, *state;
@@ -405,6 +430,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 out:
 	if (!dry)
 		db_rollback(db);
+	gave_way(&r, rc, verb, res);
 	db_res_free(row);
 	db_res_free(op);
 	free(detail);
@@ -436,7 +462,7 @@ toggle_release(struct db *db, const struct cs *cs, long long op_id, const char *
 int
 toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long op_id)
 {
-	struct run r = { db, 0, NULL, 0 };
+	struct run r = { db, 0, NULL, 0, 0 };
 	struct toggle_result res;
 	struct db_res *row = NULL;
 	long long n;
@@ -463,6 +489,7 @@ toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long
 	}
 out:
 	db_rollback(db);	/* a no-op after COMMIT */
+	gave_way(&r, rc, "re-assert 'Disabled' on", &res);
 	db_res_free(row);
 	return rc;
 }
