@@ -31,6 +31,7 @@ struct db {
 	int		 mdl_timeout;	/* lock_wait_timeout is set: metadata waits are short */
 	int		 tx_wait_ok;	/* the session's wait_timeout can be set */
 	int		 probing;	/* diagnosing a lock wait: no nested diagnosis */
+	int		 dup_key;	/* the last failure was a duplicate unique key */
 	struct cached	 cache[STMT_CACHE];
 	int		 ncache;
 };
@@ -106,6 +107,7 @@ fail(struct db *db, unsigned int e, const char *msg, const char *what)
 {
 	char copy[512];
 
+	db->dup_key = e == ER_DUP_ENTRY;
 	if (is_lost(e)) {
 		db->lost = 1;
 		return csm_err_set(CSM_EFAIL, "lost connection to %s during %s: %s",
@@ -436,6 +438,12 @@ int
 db_lost(const struct db *db)
 {
 	return db->lost;
+}
+
+int
+db_dup_key(const struct db *db)
+{
+	return db->dup_key;
 }
 
 int
