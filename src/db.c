@@ -160,14 +160,16 @@ static int
 session_setup(struct db *db)
 {
 	static const struct {
-		const char *sql, *what;
+		const char *name, *sql, *what;
 	} one[] = {
-		{ "SET SESSION innodb_lock_wait_timeout = ?", "row locks wait for the server "
-		    "default (innodb_lock_wait_timeout)" },
-		{ "SET SESSION lock_wait_timeout = ?", "table locks (LOCK TABLES, FLUSH TABLES "
-		    "WITH READ LOCK) wait for the server default" },
-		{ "SET SESSION net_read_timeout = ?", "the server's default applies" },
-		{ "SET SESSION net_write_timeout = ?", "the server's default applies" },
+		{ "innodb_lock_wait_timeout", "SET SESSION innodb_lock_wait_timeout = ?",
+		    "row locks wait for the server's default" },
+		{ "lock_wait_timeout", "SET SESSION lock_wait_timeout = ?", "table locks "
+		    "(LOCK TABLES, FLUSH TABLES WITH READ LOCK) wait for the server's default" },
+		{ "net_read_timeout", "SET SESSION net_read_timeout = ?",
+		    "the server's default applies" },
+		{ "net_write_timeout", "SET SESSION net_write_timeout = ?",
+		    "the server's default applies" },
 	};
 	long long l = db->conf->lock_wait_timeout, w = DB_TX_WAIT(l), dummy;
 	long long v[4];
@@ -194,7 +196,7 @@ session_setup(struct db *db)
 			return CSM_EFAIL;
 		if (i == 1)
 			db->mdl_timeout = 0;
-		csm_warn("cannot set %s for this session (%s); %s", one[i].sql + 12,
+		csm_warn("cannot set %s for this session (%s); %s", one[i].name,
 		    csm_err_msg(), one[i].what);
 	}
 	return CSM_OK;
@@ -791,10 +793,13 @@ db_commit(struct db *db)
 
 	db->in_tx = 0;
 	if (rc != CSM_OK && db->lost) {
-		csm_err_prefix("the outcome of COMMIT is unknown (if the server did not get it, "
-		    "it rolls the transaction back and frees its row locks within %d s, the "
-		    "wait_timeout of csmaint's transactions)",
-		    DB_TX_WAIT(db->conf->lock_wait_timeout));
+		if (db->tx_wait_ok)
+			csm_err_prefix("the outcome of COMMIT is unknown (if the server did not "
+			    "get it, it rolls the transaction back and frees its row locks within "
+			    "%d s, the wait_timeout of csmaint's transactions)",
+			    DB_TX_WAIT(db->conf->lock_wait_timeout));
+		else
+			csm_err_prefix("the outcome of COMMIT is unknown");
 		return rc;
 	}
 	if (rc == CSM_OK)

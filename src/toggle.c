@@ -173,6 +173,16 @@ audit_log(const struct toggle_result *res, const char *column)
 	free(who);
 }
 
+/* The allocation value of a host row; SQL NULL (never written by CloudStack, but the
+ * row is input) shows as NULL and matches no expected value. */
+static const char *
+alloc_value(const struct db_res *row)
+{
+	const char *v = db_res_rows(row) == 1 ? db_get(row, 0, 4) : NULL;
+
+	return v != NULL ? v : "NULL";
+}
+
 /* Read the host row (no lock) and check it is a live hypervisor host; fills
  * res->host_name. */
 static int
@@ -205,7 +215,7 @@ cas_lost(struct run *r, const struct cs *cs, long long host_id, const char *verb
 	const char *v = NULL;
 
 	if (db_query(r->db, &now, SQL_HOST_READ, "i", host_id) == CSM_OK)
-		v = db_get(now, 0, 4);
+		v = alloc_value(now);
 	csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): the row changed under us: "
 	    "%s is now '%s', expected '%s'; nothing was changed", verb, host_id,
 	    res->host_name, cs->column, v ? v : "?", expected);
@@ -236,11 +246,10 @@ host_last(struct run *r, const struct cs *cs, long long host_id, const char *ver
 	}
 	if ((rc = run_read(r, &now, CS_SQL_HOST_LOCK, "i", host_id)) != CSM_OK)
 		return rc;
-	if (db_res_rows(now) != 1 || strcmp(db_get(now, 0, 4), expected) != 0)
+	if (strcmp(alloc_value(now), expected) != 0)
 		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): the row changed under "
 		    "us: %s is now '%s', expected '%s'; nothing was changed", verb, host_id,
-		    res->host_name, cs->column, db_res_rows(now) == 1 ? db_get(now, 0, 4) : "?",
-		    expected);
+		    res->host_name, cs->column, alloc_value(now), expected);
 	db_res_free(now);
 	return rc;
 }
@@ -280,7 +289,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 	res->host_id = host_id;
 	if ((rc = read_host(&r, host_id, "disable", &row, res)) != CSM_OK)
 		goto out;
-	snprintf(res->prior, sizeof(res->prior), "%s", db_get(row, 0, 4));
+	snprintf(res->prior, sizeof(res->prior), "%s", alloc_value(row));
 	snprintf(res->written, sizeof(res->written), "Disabled");
 	if ((rc = run_read(&r, &op, J_SQL_OPEN_OP, "si", db_schema(db), host_id)) != CSM_OK)
 		goto out;
@@ -397,7 +406,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 	res->host_id = host_id;
 	if ((rc = read_host(&r, host_id, verb, &row, res)) != CSM_OK)
 		goto out;
-	now = db_get(row, 0, 4);
+	now = alloc_value(row);
 	if (recover)
 		rc = run_read(&r, &op, SQL_OP_READ, "i", op_id);
 	else
