@@ -5,7 +5,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export TOP_SRCDIR=$top
 "$top/scripts/deps"
 "$top/scripts/build" build >/dev/null
-CSMAINT=$top/build/csmaint
+CSMAINT=${BENCH_CSMAINT:-$top/build/csmaint}	# BENCH_CSMAINT: measure another build
 . "$top/tests/lib/mariadb.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/csmaint-bench.XXXXXX")
 trap 'mdb_stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

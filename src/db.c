@@ -28,6 +28,10 @@ struct db {
 	const char	*column;
 	int		 in_tx;
 	int		 lost;
+	int		 mdl_timeout;	/* lock_wait_timeout is set: metadata waits are short */
+	int		 tx_wait_ok;	/* the session's wait_timeout can be set */
+	int		 probing;	/* diagnosing a lock wait: no nested diagnosis */
+	int		 dup_key;	/* the last failure was a duplicate unique key */
 	struct cached	 cache[STMT_CACHE];
 	int		 ncache;
 };
@@ -49,23 +53,203 @@ is_lost(unsigned int e)
 	    ;
 }
 
+static int db_tables_locked(struct db *db, char *buf, size_t len);
+static int db_read_locked(struct db *db);
+
+/*
+ * A lock wait timed out.  The server's text is the same for a row lock, a table lock
+ * (LOCK TABLES) and the global read lock of a backup (FLUSH TABLES WITH READ LOCK), so
+ * look which one it was: the tables in use under LOCK TABLES, else a probe that needs
+ * only the global read lock.  Every case is csmaint giving way: CSM_ECONFLICT, and
+ * the open transaction is rolled back here.
+ */
+static int
+lock_conflict(struct db *db, unsigned int e, const char *msg, const char *what)
+{
+	char tables[256];
+
+#define SERVER "%s while %s on %s"
+#define SERVER_ARGS msg, what, db->where
+	if (e == ER_CANT_UPDATE_WITH_READLOCK)
+		return csm_err_set(CSM_ECONFLICT, "the database is locked for writing (FLUSH "
+		    "TABLES WITH READ LOCK, a backup?): giving way (" SERVER ")", SERVER_ARGS);
+	if (e == ER_LOCK_DEADLOCK)
+		return csm_err_set(CSM_ECONFLICT, "another session wanted the same rows at the "
+		    "same moment (an operator or the CloudStack management server): giving way; "
+		    "try again (" SERVER ")", SERVER_ARGS);
+	if (!db->probing && !db->lost && db->mdl_timeout) {
+		/* The transaction cannot go on: end it first, so csmaint holds nothing
+		 * while it looks (and its own open tables do not count). */
+		db->probing = 1;
+		db_rollback(db);
+		if (db_tables_locked(db, tables, sizeof(tables)) > 0) {
+			db->probing = 0;
+			return csm_err_set(CSM_ECONFLICT, "another session holds a table lock on "
+			    "%s (LOCK TABLES): giving way (" SERVER ")", tables, SERVER_ARGS);
+		}
+		if (db_read_locked(db) > 0) {
+			db->probing = 0;
+			return csm_err_set(CSM_ECONFLICT, "the database is locked for writing "
+			    "(FLUSH TABLES WITH READ LOCK, a backup?): giving way (" SERVER ")",
+			    SERVER_ARGS);
+		}
+		db->probing = 0;
+	}
+	return csm_err_set(CSM_ECONFLICT, "another session holds the row (an operator or the "
+	    "CloudStack management server): giving way; try again (" SERVER ")", SERVER_ARGS);
+}
+#undef SERVER
+#undef SERVER_ARGS
+
 /* Classify a server error and record it with context. */
 static int
 fail(struct db *db, unsigned int e, const char *msg, const char *what)
 {
+	char copy[512];
+
+	db->dup_key = e == ER_DUP_ENTRY;
 	if (is_lost(e)) {
 		db->lost = 1;
 		return csm_err_set(CSM_EFAIL, "lost connection to %s during %s: %s",
 		    db->where, what, msg);
 	}
-	if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK)
-		return csm_err_set(CSM_ECONFLICT, "%s: %s (another session holds the row: "
-		    "an operator or the CloudStack management server; try again)", what, msg);
+	if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK ||
+	    e == ER_CANT_UPDATE_WITH_READLOCK) {
+		/* The probes overwrite the handle's error text: keep the server's. */
+		snprintf(copy, sizeof(copy), "%s", msg);
+		return lock_conflict(db, e, copy, what);
+	}
+	if (e == ER_DUP_ENTRY)
+		return csm_err_set(CSM_ECONFLICT, "%s on %s: %s (another session wrote the same "
+		    "row first)", what, db->where, msg);
 	if (e == ER_TABLEACCESS_DENIED_ERROR || e == ER_COLUMNACCESS_DENIED_ERROR ||
 	    e == ER_DBACCESS_DENIED_ERROR || e == ER_SPECIFIC_ACCESS_DENIED_ERROR)
 		return csm_err_set(CSM_EUSAGE, "%s on %s: %s (see sql/grants.sql for the "
 		    "privileges csmaint needs)", what, db->where, msg);
 	return csm_err_set(CSM_EFAIL, "%s on %s: %s", what, db->where, msg);
+}
+
+/*
+ * The session's timeouts, from database.lock_wait_timeout (L):
+ *  - innodb_lock_wait_timeout = L (row locks) and lock_wait_timeout = L (metadata
+ *    locks: LOCK TABLES, FLUSH TABLES WITH READ LOCK; the server default is a day or
+ *    a year): csmaint gives way instead of queueing in front of CloudStack;
+ *  - net_read_timeout = net_write_timeout = DB_TX_WAIT(L): a packet cut in half;
+ *  - while a transaction is open, wait_timeout = DB_TX_WAIT(L) too, so that a
+ *    transaction whose connection died without a word (a cut at COMMIT, a network
+ *    partition) is rolled back and its row locks freed within that time, instead of
+ *    the server's 8 hours.  Outside transactions the session keeps its own idle timeout
+ *    (@csm_idle, the server's wait_timeout): a hotfix holds the host's named lock
+ *    (GET_LOCK) on this session for its whole life, and a patch upload or apply, a
+ *    reboot or a long poll_interval leaves the session idle for minutes; a short idle
+ *    timeout would end the session and free the lock under a live procedure.
+ * The client waits for a reply longer than the server can wait for locks (a statement
+ * can wait L for the global read lock, L for a table and L for a row), so the server
+ * gives up first and says why, rather than a "lost connection".
+ */
+#define DB_TX_WAIT(l)	((l) * 4 > 10 ? (l) * 4 : 10)
+#define DB_READ_TIMEOUT(l)	((l) * 3 + 60)
+
+static const char SQL_SESSION[] =
+	"SET @csm_idle = @@SESSION.wait_timeout, SESSION innodb_lock_wait_timeout = ?,"
+	" SESSION lock_wait_timeout = ?, SESSION net_read_timeout = ?,"
+	" SESSION net_write_timeout = ?";
+
+/* One round trip normally; an old server that lacks one of them gets them one by one. */
+static int
+session_setup(struct db *db)
+{
+	static const struct {
+		const char *name, *sql, *what;
+	} one[] = {
+		{ "innodb_lock_wait_timeout", "SET SESSION innodb_lock_wait_timeout = ?",
+		    "row locks wait for the server's default" },
+		{ "lock_wait_timeout", "SET SESSION lock_wait_timeout = ?", "table locks "
+		    "(LOCK TABLES, FLUSH TABLES WITH READ LOCK) wait for the server's default" },
+		{ "net_read_timeout", "SET SESSION net_read_timeout = ?",
+		    "the server's default applies" },
+		{ "net_write_timeout", "SET SESSION net_write_timeout = ?",
+		    "the server's default applies" },
+	};
+	long long l = db->conf->lock_wait_timeout, w = DB_TX_WAIT(l), dummy;
+	long long v[4];
+	size_t i;
+	int rc;
+
+	v[0] = l; v[1] = l; v[2] = w; v[3] = w;
+	db->mdl_timeout = 1;
+	db->tx_wait_ok = 1;
+	rc = db_exec(db, &dummy, SQL_SESSION, "iiii", v[0], v[1], v[2], v[3]);
+	if (rc == CSM_OK || db->lost)
+		return rc;
+	csm_debug("setting the session's timeouts at once failed (%s); one by one",
+	    csm_err_msg());
+	if (db_exec(db, &dummy, "SET @csm_idle = @@SESSION.wait_timeout", "") != CSM_OK) {
+		if (db->lost)
+			return CSM_EFAIL;
+		db->tx_wait_ok = 0;
+	}
+	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		if (db_exec(db, &dummy, one[i].sql, "i", v[i]) == CSM_OK)
+			continue;
+		if (db->lost)
+			return CSM_EFAIL;
+		if (i == 1)
+			db->mdl_timeout = 0;
+		csm_warn("cannot set %s for this session (%s); %s", one[i].name,
+		    csm_err_msg(), one[i].what);
+	}
+	return CSM_OK;
+}
+
+/* Tables of the two schemas another session has locked with LOCK TABLES (1), none (0). */
+static int
+db_tables_locked(struct db *db, char *buf, size_t len)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	size_t l = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (mysql_real_query(db->my, "SHOW OPEN TABLES WHERE In_use > 0",
+	    strlen("SHOW OPEN TABLES WHERE In_use > 0")) != 0 ||
+	    (r = mysql_store_result(db->my)) == NULL) {
+		if (is_lost(mysql_errno(db->my)))
+			db->lost = 1;
+		return 0;
+	}
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (row[0] == NULL || row[1] == NULL || (strcmp(row[0], db->schema) != 0 &&
+		    strcmp(row[0], db->journal) != 0))
+			continue;
+		if (l < len)
+			l += (size_t)snprintf(buf + l, len - l, "%s%s.%s", n ? ", " : "",
+			    row[0], row[1]);
+		n++;
+	}
+	mysql_free_result(r);
+	return n > 0;
+}
+
+/*
+ * Whether a global read lock (FLUSH TABLES WITH READ LOCK) stops writes: a write that
+ * changes nothing, to csmaint's own table, waiting one second at most.  1 locked,
+ * 0 not, -1 unknown.
+ */
+static int
+db_read_locked(struct db *db)
+{
+	long long n, l = db->conf->lock_wait_timeout;
+	int rc, locked;
+
+	if (db_exec(db, &n, "SET SESSION lock_wait_timeout = 1", "") != CSM_OK)
+		return -1;
+	rc = db_exec(db, &n, "UPDATE {J}.meta SET value = value WHERE 1 = 0", "");
+	locked = rc == CSM_ECONFLICT ? 1 : rc == CSM_OK ? 0 : -1;
+	if (!db->lost)
+		db_exec(db, &n, "SET SESSION lock_wait_timeout = ?", "i", l);
+	return locked;
 }
 
 /* Open the MySQL connection with the session settings (connect and reconnect). */
@@ -74,8 +258,7 @@ open_conn(struct db *db)
 {
 	const struct conf_db *c = db->conf;
 	unsigned int timeout = (unsigned int)c->connect_timeout;
-	unsigned int rtimeout = (unsigned int)c->lock_wait_timeout + 60;
-	long long dummy;
+	unsigned int rtimeout = (unsigned int)DB_READ_TIMEOUT(c->lock_wait_timeout);
 	int rc;
 
 	db->my = mysql_init(NULL);
@@ -107,16 +290,9 @@ open_conn(struct db *db)
 	}
 	db->lost = 0;
 	csm_debug("connected to %s, server %s", db->where, mysql_get_server_info(db->my));
-	/* Lose lock contests with the management server instead of blocking it.  Old
-	 * servers (5.1's built-in InnoDB) cannot set this per session: a warning. */
-	rc = db_exec(db, &dummy, "SET SESSION innodb_lock_wait_timeout = ?", "i",
-	    (long long)c->lock_wait_timeout);
-	if (rc != CSM_OK) {
-		if (db->lost)
-			return rc;
-		csm_warn("cannot set innodb_lock_wait_timeout for this session (%s); row "
-		    "locks wait for the server default", csm_err_msg());
-	}
+	/* Lose lock contests with the management server instead of blocking it. */
+	if ((rc = session_setup(db)) != CSM_OK)
+		return rc;
 	return CSM_OK;
 }
 
@@ -264,6 +440,12 @@ int
 db_lost(const struct db *db)
 {
 	return db->lost;
+}
+
+int
+db_dup_key(const struct db *db)
+{
+	return db->dup_key;
 }
 
 int
@@ -569,12 +751,37 @@ db_static(struct db *db, const char *sql)
 	return rc;
 }
 
+/* The session's idle timeout while a transaction is open (see session_setup). */
+static int
+tx_wait(struct db *db, int in_tx)
+{
+	long long n;
+	int rc;
+
+	if (!db->tx_wait_ok || db->lost)
+		return CSM_OK;
+	if (in_tx)
+		rc = db_exec(db, &n, "SET SESSION wait_timeout = LEAST(@csm_idle, ?)", "i",
+		    (long long)DB_TX_WAIT(db->conf->lock_wait_timeout));
+	else
+		rc = db_exec(db, &n, "SET SESSION wait_timeout = @csm_idle", "");
+	if (rc != CSM_OK && !db->lost) {
+		csm_warn("cannot set wait_timeout for this session (%s); an abandoned "
+		    "transaction keeps its locks for the server's wait_timeout", csm_err_msg());
+		db->tx_wait_ok = 0;
+		return CSM_OK;
+	}
+	return rc;
+}
+
 int
 db_begin(struct db *db)
 {
-	int rc = db_static(db, "START TRANSACTION");
+	int rc;
 
-	if (rc == CSM_OK)
+	if ((rc = tx_wait(db, 1)) != CSM_OK)
+		return rc;
+	if ((rc = db_static(db, "START TRANSACTION")) == CSM_OK)
 		db->in_tx = 1;
 	return rc;
 }
@@ -585,8 +792,18 @@ db_commit(struct db *db)
 	int rc = db_static(db, "COMMIT");
 
 	db->in_tx = 0;
-	if (rc != CSM_OK && db->lost)
-		csm_err_prefix("the outcome of COMMIT is unknown");
+	if (rc != CSM_OK && db->lost) {
+		if (db->tx_wait_ok)
+			csm_err_prefix("the outcome of COMMIT is unknown (if the server did not "
+			    "get it, it rolls the transaction back and frees its row locks within "
+			    "%d s, the wait_timeout of csmaint's transactions)",
+			    DB_TX_WAIT(db->conf->lock_wait_timeout));
+		else
+			csm_err_prefix("the outcome of COMMIT is unknown");
+		return rc;
+	}
+	if (rc == CSM_OK)
+		tx_wait(db, 0);	/* committed: a failure here changes nothing */
 	return rc;
 }
 
@@ -603,6 +820,8 @@ db_rollback(struct db *db)
 		return CSM_OK;
 	rc = mysql_rollback(db->my) == 0 ? CSM_OK : CSM_EFAIL;
 	csm_debug("ROLLBACK");
+	if (rc == CSM_OK)
+		tx_wait(db, 0);
 	return rc;
 }
 

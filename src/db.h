@@ -12,9 +12,17 @@
  * host uuid column of that generation (3.0+ "uuid", 2.2 "guid": the XenServer uuid).
  *
  * Results are copied into a struct db_res the caller frees; cells are borrowed from it.
- * Failures set the error slot with the server's text and return: CSM_ECONFLICT for a
- * lock wait timeout or deadlock, CSM_EUSAGE for access denied, CSM_EFAIL otherwise
- * (db_lost() then tells whether the connection was lost).
+ * Failures set the error slot with the server's text and return: CSM_ECONFLICT when
+ * csmaint lost a contest and gives way (a lock wait timeout or deadlock, the message
+ * saying whether a row, a table under LOCK TABLES or a backup's global read lock held
+ * it, and the open transaction then rolled back; or a duplicate unique key, see
+ * db_dup_key()), CSM_EUSAGE for access denied, CSM_EFAIL otherwise (db_lost() then
+ * tells whether the connection was lost).
+ *
+ * Session timeouts follow database.lock_wait_timeout (L): row and table lock waits L;
+ * while a transaction is open (db_begin() to db_commit()/db_rollback()) the server
+ * drops a silent session after 4 L (at least 10 s) and rolls the transaction back;
+ * outside transactions it keeps the server's wait_timeout, as named locks live with it.
  */
 #ifndef CSM_DB_H
 #define CSM_DB_H
@@ -64,6 +72,8 @@ int db_rollback(struct db *db);
 int db_in_transaction(const struct db *db);
 long long db_insert_id(const struct db *db);
 int db_lost(const struct db *db);
+/* The last failed statement hit a unique key (another session wrote that row first). */
+int db_dup_key(const struct db *db);
 
 /* The statement as it would run, with values shown as SQL literals (for dry runs). */
 char *db_render(const struct db *db, const char *sql, const char *types, ...);

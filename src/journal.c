@@ -35,10 +35,10 @@ static const char SQL_OPEN_OPS[] =
 	"SELECT open_host, id, kind, state FROM {J}.operation"
 	" WHERE cloud_schema = ? AND open_host IS NOT NULL";
 
-const char J_SQL_OPEN_OP_LOCK[] =
+const char J_SQL_OPEN_OP[] =
 	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
 	" prior_value, new_value FROM {J}.operation"
-	" WHERE cloud_schema = ? AND open_host = ? FOR UPDATE";
+	" WHERE cloud_schema = ? AND open_host = ?";
 const char J_SQL_INSERT_OP[] =
 	"INSERT INTO {J}.operation (kind, cloud_schema, host_id, host_name, cluster_id,"
 	" column_name, prior_value, new_value, state, open_host, operator, pid, started,"

@@ -31,7 +31,9 @@ enum { J_STEP_SEQ, J_STEP_NAME, J_STEP_STATE, J_STEP_STARTED, J_STEP_FINISHED,
 	J_STEP_DETAIL, J_STEP_NCOLS };
 
 /* Statements shared by the writers (toggle.c, later procedure.c). */
-extern const char J_SQL_OPEN_OP_LOCK[];		/* (s schema, i host) */
+/* The open operation of a host, read without a lock (s schema, i host): the unique key
+ * on (cloud_schema, open_host) keeps two operators apart when they write. */
+extern const char J_SQL_OPEN_OP[];
 extern const char J_SQL_INSERT_OP[];
 extern const char J_SQL_INSERT_STEP_LAST[];	/* step 1 of the operation just inserted */
 extern const char J_SQL_INSERT_STEP[];

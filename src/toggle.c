@@ -16,12 +16,24 @@ const char TOGGLE_SQL_CAS[] =
 	"UPDATE host SET {C} = ? WHERE id = ? AND {C} = ? AND removed IS NULL"
 	" AND type = 'Routing'";
 
+/*
+ * The host row, read without a lock.  Every toggle transaction writes its journal rows
+ * first and locks the host row last, by the compare-and-set UPDATE (or, where nothing
+ * is written, a locking read that checks the value the journal records), so the row
+ * CloudStack's management server updates all the time is locked for one round trip:
+ * from that statement to the COMMIT that follows it.  Two operators are kept apart by
+ * the journal (the unique key on the open host, the state of the operation row).
+ */
+static const char SQL_HOST_READ[] =
+	"SELECT id, name, type, status, {C}, removed, cluster_id FROM host WHERE id = ?";
+
 /* A run either executes statements or prints them (dry run); reads always execute. */
 struct run {
 	struct db	*db;
 	int		 dry;
 	FILE		*plan;
 	double		 locked_at;
+	int		 db_failed;	/* a statement failed (not one of our refusals) */
 };
 
 static void
@@ -48,6 +60,7 @@ run_read(struct run *r, struct db_res **out, const char *sql, const char *types,
 	va_start(ap, types);
 	rc = db_vquery(r->db, out, NULL, sql, types, ap);
 	va_end(ap);
+	r->db_failed |= rc != CSM_OK;
 	return rc;
 }
 
@@ -69,16 +82,38 @@ run_write(struct run *r, long long *affected, long long expect, const char *sql,
 	va_start(ap, types);
 	rc = db_vquery(r->db, NULL, affected, sql, types, ap);
 	va_end(ap);
+	r->db_failed |= rc != CSM_OK;
 	return rc;
 }
 
-/* Statements every toggle transaction runs, prepared before the row is locked. */
+/*
+ * After the rollback: a statement that lost a lock contest (a row, a table lock, a
+ * backup's global read lock) gets the subject and the outcome an operator needs.
+ */
+static void
+gave_way(const struct run *r, int rc, const char *verb, const struct toggle_result *res)
+{
+	char *why;
+
+	if (rc != CSM_ECONFLICT || !r->db_failed || r->dry)
+		return;
+	why = xstrdup(csm_err_msg());
+	if (res->host_name[0] != '\0')
+		csm_err_set(rc, "cannot %s host %lld (%s): %s; nothing changed", verb,
+		    res->host_id, res->host_name, why);
+	else
+		csm_err_set(rc, "cannot %s host %lld: %s; nothing changed", verb, res->host_id,
+		    why);
+	free(why);
+}
+
+/* Statements the toggle transactions run, prepared before the transaction starts. */
 static int
 prepare_all(struct db *db)
 {
 	static const char *const all[] = {
-		CS_SQL_HOST_LOCK, J_SQL_OPEN_OP_LOCK, TOGGLE_SQL_CAS, J_SQL_INSERT_OP,
-		J_SQL_INSERT_STEP_LAST, J_SQL_INSERT_STEP, J_SQL_CLOSE_OP,
+		CS_SQL_HOST_LOCK, TOGGLE_SQL_CAS, J_SQL_INSERT_OP, J_SQL_INSERT_STEP_LAST,
+		J_SQL_INSERT_STEP, J_SQL_CLOSE_OP,
 	};
 	size_t i;
 	int rc;
@@ -94,14 +129,14 @@ run_begin(struct run *r)
 {
 	int rc;
 
-	if (!r->dry && (rc = prepare_all(r->db)) != CSM_OK)
-		return rc;
 	if (r->dry) {
 		if (r->plan)
 			fputs("START TRANSACTION;\n", r->plan);
 		return CSM_OK;
 	}
-	return db_begin(r->db);
+	if ((rc = prepare_all(r->db)) != CSM_OK || (rc = db_begin(r->db)) != CSM_OK)
+		r->db_failed = 1;
+	return rc;
 }
 
 static int
@@ -138,14 +173,24 @@ audit_log(const struct toggle_result *res, const char *column)
 	free(who);
 }
 
-/* Lock the host row and check it is a live hypervisor host; fills res->host_name. */
+/* The allocation value of a host row; SQL NULL (never written by CloudStack, but the
+ * row is input) shows as NULL and matches no expected value. */
+static const char *
+alloc_value(const struct db_res *row)
+{
+	const char *v = db_res_rows(row) == 1 ? db_get(row, 0, 4) : NULL;
+
+	return v != NULL ? v : "NULL";
+}
+
+/* Read the host row (no lock) and check it is a live hypervisor host; fills
+ * res->host_name. */
 static int
-lock_host(struct run *r, long long host_id, const char *verb,
+read_host(struct run *r, long long host_id, const char *verb,
     struct db_res **row, struct toggle_result *res)
 {
-	int rc = run_read(r, row, CS_SQL_HOST_LOCK, "i", host_id);
+	int rc = run_read(r, row, SQL_HOST_READ, "i", host_id);
 
-	r->locked_at = csm_now();
 	if (rc != CSM_OK)
 		return rc;
 	if (db_res_rows(*row) != 1)
@@ -169,13 +214,54 @@ cas_lost(struct run *r, const struct cs *cs, long long host_id, const char *verb
 	struct db_res *now = NULL;
 	const char *v = NULL;
 
-	if (db_query(r->db, &now, CS_SQL_HOST_LOCK, "i", host_id) == CSM_OK)
-		v = db_get(now, 0, 4);
+	if (db_query(r->db, &now, SQL_HOST_READ, "i", host_id) == CSM_OK)
+		v = alloc_value(now);
 	csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): the row changed under us: "
 	    "%s is now '%s', expected '%s'; nothing was changed", verb, host_id,
 	    res->host_name, cs->column, v ? v : "?", expected);
 	db_res_free(now);
 	return CSM_ECONFLICT;
+}
+
+/*
+ * The last statement before COMMIT: the compare-and-set of WRITTEN over EXPECTED, or,
+ * when WRITTEN is NULL (nothing to write), a locking read that the row still holds
+ * EXPECTED, the value the journal rows of this transaction record.  This is where the
+ * transaction locks the host row.
+ */
+static int
+host_last(struct run *r, const struct cs *cs, long long host_id, const char *verb,
+    const char *written, const char *expected, struct toggle_result *res)
+{
+	struct db_res *now = NULL;
+	long long n;
+	int rc;
+
+	r->locked_at = csm_now();
+	if (written != NULL) {
+		if ((rc = run_write(r, &n, 1, TOGGLE_SQL_CAS, "sis", written, host_id,
+		    expected)) != CSM_OK)
+			return rc;
+		return n == 1 ? CSM_OK : cas_lost(r, cs, host_id, verb, expected, res);
+	}
+	if ((rc = run_read(r, &now, CS_SQL_HOST_LOCK, "i", host_id)) != CSM_OK)
+		return rc;
+	if (strcmp(alloc_value(now), expected) != 0)
+		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): the row changed under "
+		    "us: %s is now '%s', expected '%s'; nothing was changed", verb, host_id,
+		    res->host_name, cs->column, alloc_value(now), expected);
+	db_res_free(now);
+	return rc;
+}
+
+/* "operation 3 (disable, holding) by root@adm since ... holds it", from J_SQL_OPEN_OP. */
+static int
+held_by(long long host_id, const char *verb, const struct db_res *op,
+    const struct toggle_result *res)
+{
+	return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %s (%s, %s) by "
+	    "%s since %s holds it", verb, host_id, res->host_name, db_get(op, 0, 0),
+	    db_get(op, 0, 1), db_get(op, 0, 2), db_get(op, 0, 3), db_get(op, 0, 4));
 }
 
 int
@@ -193,7 +279,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 {
 	const char *reason = spec->reason, *arguments = spec->arguments;
 	int already;
-	struct run r = { db, dry, plan, 0 };
+	struct run r = { db, dry, plan, 0, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name();
 	long long n;
@@ -201,19 +287,14 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 
 	memset(res, 0, sizeof(*res));
 	res->host_id = host_id;
-	if ((rc = run_begin(&r)) != CSM_OK)
+	if ((rc = read_host(&r, host_id, "disable", &row, res)) != CSM_OK)
 		goto out;
-	if ((rc = lock_host(&r, host_id, "disable", &row, res)) != CSM_OK)
-		goto out;
-	snprintf(res->prior, sizeof(res->prior), "%s", db_get(row, 0, 4));
+	snprintf(res->prior, sizeof(res->prior), "%s", alloc_value(row));
 	snprintf(res->written, sizeof(res->written), "Disabled");
-	if ((rc = run_read(&r, &op, J_SQL_OPEN_OP_LOCK, "si", db_schema(db), host_id)) != CSM_OK)
+	if ((rc = run_read(&r, &op, J_SQL_OPEN_OP, "si", db_schema(db), host_id)) != CSM_OK)
 		goto out;
 	if (db_res_rows(op) > 0) {
-		rc = csm_err_set(CSM_ECONFLICT, "cannot disable host %lld (%s): operation %s "
-		    "(%s, %s) by %s since %s holds it", host_id, res->host_name,
-		    db_get(op, 0, 0), db_get(op, 0, 1), db_get(op, 0, 2), db_get(op, 0, 3),
-		    db_get(op, 0, 4));
+		rc = held_by(host_id, "disable", op, res);
 		goto out;
 	}
 	/* A host already Disabled is recorded as such when the caller allows it: nothing
@@ -224,19 +305,27 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 		    "expected 'Enabled'", host_id, res->host_name, cs->column, res->prior);
 		goto out;
 	}
-	if (!already) {
-		rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", "Disabled", host_id, "Enabled");
-		if (rc != CSM_OK)
-			goto out;
-		if (n != 1) {
-			rc = cas_lost(&r, cs, host_id, "disable", "Enabled", res);
-			goto out;
-		}
-	}
+	if ((rc = run_begin(&r)) != CSM_OK)
+		goto out;
+	/* The journal row first: its unique key on the open host makes a second operator
+	 * wait here for the first one's COMMIT, then fail on the duplicate, before either
+	 * touches the host row. */
 	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisiss", spec->kind,
 	    db_schema(db), host_id, res->host_name, db_get(row, 0, 6),
 	    cs->column, res->prior, "Disabled", spec->state, host_id, who, (long long)getpid(),
 	    arguments, reason);
+	if (rc == CSM_ECONFLICT && db_dup_key(db)) {
+		/* The other operator committed first: name its operation. */
+		db_rollback(db);
+		db_res_free(op);
+		op = NULL;
+		if (db_query(db, &op, J_SQL_OPEN_OP, "si", db_schema(db), host_id) == CSM_OK &&
+		    db_res_rows(op) > 0) {
+			rc = held_by(host_id, "disable", op, res);
+			r.db_failed = 0;
+		}
+		goto out;
+	}
 	if (rc != CSM_OK)
 		goto out;
 	res->op_id = dry ? 0 : db_insert_id(db);
@@ -244,24 +333,28 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 	    already ? "already Disabled before csmaint: nothing written" : reason);
 	if (rc != CSM_OK)
 		goto out;
+	if ((rc = host_last(&r, cs, host_id, "disable", already ? NULL : "Disabled",
+	    res->prior, res)) != CSM_OK)
+		goto out;
 	rc = run_commit(&r, &res->lock_ms);
 	if (rc == CSM_OK && !dry && !already)
 		audit_log(res, cs->column);
 out:
 	if (rc != CSM_OK && !dry)
 		db_rollback(db);
+	gave_way(&r, rc, "disable", res);
 	db_res_free(row);
 	db_res_free(op);
 	free(who);
 	return rc;
 }
 
-/* The operation row by id, locked: id, kind, state, operator, started, prior, new, host. */
-static const char SQL_OP_LOCK[] =
+/* The operation row by id: id, kind, state, operator, started, prior, new, host. */
+static const char SQL_OP_READ[] =
 	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
-	" prior_value, new_value, host_id, cloud_schema FROM {J}.operation WHERE id = ? FOR UPDATE";
+	" prior_value, new_value, host_id, cloud_schema FROM {J}.operation WHERE id = ?";
 
-/* Which host an operation is about (never changes, so read without a lock). */
+/* Which host an operation is about (never changes). */
 static const char SQL_OP_HOST[] =
 	"SELECT host_id, cloud_schema FROM {J}.operation WHERE id = ?";
 
@@ -278,24 +371,27 @@ cloudstack_owns(const struct cs *cs, const char *v)
  * exactly what csmaint wrote; RECOVER (recover OP) also closes an operation whose row
  * CloudStack already changed (reset to the prior value, or taken over by maintenance
  * on 3.0), writing nothing then, and is a no-op for a closed operation.
+ *
+ * The transaction closes the operation row first (compare-and-set on its state: a
+ * second csmaint closing it at the same moment waits for the first, then finds it
+ * closed), writes the step, and locks the host row last.
  */
 static int
 restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, int recover,
     const char *final_state, const char *last_error, int dry, FILE *plan,
     struct toggle_result *res)
 {
-	struct run r = { db, dry, plan, 0 };
+	struct run r = { db, dry, plan, 0, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name(), *detail = NULL;
 	const char *verb = recover ? "recover" : "enable", *now, *state;
+	char expect[33];
 	long long n;
 	int rc, write = 1;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = run_begin(&r)) != CSM_OK)
-		goto out;
 	if (recover) {
-		/* Find the host through the operation, then lock host row first, as writers do. */
+		/* Find the host through the operation. */
 		if ((rc = db_query(db, &op, SQL_OP_HOST, "i", op_id)) != CSM_OK)
 			goto out;
 		if (db_res_rows(op) == 0 || strcmp(db_get(op, 0, 1), db_schema(db)) != 0) {
@@ -308,13 +404,13 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		op = NULL;
 	}
 	res->host_id = host_id;
-	if ((rc = lock_host(&r, host_id, verb, &row, res)) != CSM_OK)
+	if ((rc = read_host(&r, host_id, verb, &row, res)) != CSM_OK)
 		goto out;
-	now = db_get(row, 0, 4);
+	now = alloc_value(row);
 	if (recover)
-		rc = run_read(&r, &op, SQL_OP_LOCK, "i", op_id);
+		rc = run_read(&r, &op, SQL_OP_READ, "i", op_id);
 	else
-		rc = run_read(&r, &op, J_SQL_OPEN_OP_LOCK, "si", db_schema(db), host_id);
+		rc = run_read(&r, &op, J_SQL_OPEN_OP, "si", db_schema(db), host_id);
 	if (rc != CSM_OK)
 		goto out;
 	if (db_res_rows(op) == 0) {
@@ -376,28 +472,32 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		}
 	}
 	if (write) {
-		rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", res->written, host_id, res->prior);
-		if (rc != CSM_OK)
-			goto out;
-		if (n != 1) {
-			rc = cas_lost(&r, cs, host_id, verb, res->prior, res);
-			goto out;
-		}
+		snprintf(expect, sizeof(expect), "%s", res->prior);
+		free(detail);
 		detail = xasprintf("%s restored to '%s' by %s", cs->column, res->written, who);
 	} else {
+		/* The journal records the value seen: the locking read below checks it. */
+		snprintf(expect, sizeof(expect), "%s", now);
 		snprintf(res->prior, sizeof(res->prior), "%s", now);
 		snprintf(res->written, sizeof(res->written), "%s", now);
 	}
+	if ((rc = run_begin(&r)) != CSM_OK)
+		goto out;
 	rc = run_write(&r, &n, 1, J_SQL_CLOSE_OP, "ssis", final_state, last_error, op_id, state);
 	if (rc != CSM_OK)
 		goto out;
 	if (n != 1) {
-		rc = csm_err_set(CSM_ECONFLICT, "operation %lld changed under us", op_id);
+		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %lld is no "
+		    "longer '%s' (another csmaint closed or took it meanwhile); nothing was "
+		    "changed", verb, host_id, res->host_name, op_id, state);
 		goto out;
 	}
 	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id,
 	    strcmp(final_state, "done") == 0 && recover ? "restore" : verb, "done", detail, op_id);
 	if (rc != CSM_OK)
+		goto out;
+	if ((rc = host_last(&r, cs, host_id, verb, write ? res->written : NULL, expect,
+	    res)) != CSM_OK)
 		goto out;
 	rc = run_commit(&r, &res->lock_ms);
 	if (rc == CSM_OK && !dry && write)
@@ -405,6 +505,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 out:
 	if (!dry)
 		db_rollback(db);
+	gave_way(&r, rc, verb, res);
 	db_res_free(row);
 	db_res_free(op);
 	free(detail);
@@ -434,15 +535,16 @@ toggle_release(struct db *db, const struct cs *cs, long long op_id, const char *
 }
 
 /*
- * While operation OP_ID owns the host: the compare-and-set FROM -> TO with the step
- * STEP (DETAIL) in the same transaction, and a syslog line.  *written is 0 when the
+ * While operation OP_ID owns the host: the step STEP (DETAIL), then the compare-and-set
+ * FROM -> TO, in one transaction, and a syslog line.  VERB names it in messages.  *written is 0 when the
  * row no longer held FROM (nothing written, nothing journaled).
  */
 static int
 owned_cas(struct db *db, const struct cs *cs, long long host_id, long long op_id,
-    const char *from, const char *to, const char *step, const char *detail, int *written)
+    const char *verb, const char *from, const char *to, const char *step,
+    const char *detail, int *written)
 {
-	struct run r = { db, 0, NULL, 0 };
+	struct run r = { db, 0, NULL, 0, 0 };
 	struct toggle_result res;
 	struct db_res *row = NULL;
 	long long n;
@@ -452,16 +554,23 @@ owned_cas(struct db *db, const struct cs *cs, long long host_id, long long op_id
 	memset(&res, 0, sizeof(res));
 	res.host_id = host_id;
 	res.op_id = op_id;
+	if ((rc = read_host(&r, host_id, verb, &row, &res)) != CSM_OK)
+		goto out;
 	if ((rc = run_begin(&r)) != CSM_OK)
-		return rc;
-	if ((rc = lock_host(&r, host_id, step, &row, &res)) != CSM_OK)
-		goto out;
-	if ((rc = run_write(&r, &n, 1, TOGGLE_SQL_CAS, "sis", to, host_id, from)) != CSM_OK)
-		goto out;
-	if (n != 1)		/* changed again meanwhile: the caller's next look sees it */
 		goto out;
 	rc = run_write(&r, &n, 1, J_SQL_INSERT_STEP, "isssi", op_id, step, "done", detail,
 	    op_id);
+	if (rc != CSM_OK)
+		goto out;
+	/* The journal row first, the row lock last: held for one round trip. */
+	rc = host_last(&r, cs, host_id, verb, to, from, &res);
+	if (rc == CSM_ECONFLICT && !r.db_failed) {
+		/* Changed again meanwhile: nothing written (the step goes too); the
+		 * caller's next look sees the row as it is. */
+		csm_err_clear();
+		rc = CSM_OK;
+		goto out;
+	}
 	if (rc == CSM_OK && (rc = run_commit(&r, &res.lock_ms)) == CSM_OK) {
 		snprintf(res.prior, sizeof(res.prior), "%s", from);
 		snprintf(res.written, sizeof(res.written), "%s", to);
@@ -470,6 +579,7 @@ owned_cas(struct db *db, const struct cs *cs, long long host_id, long long op_id
 	}
 out:
 	db_rollback(db);	/* a no-op after COMMIT */
+	gave_way(&r, rc, verb, &res);
 	db_res_free(row);
 	return rc;
 }
@@ -479,7 +589,8 @@ toggle_reassert(struct db *db, const struct cs *cs, long long host_id, long long
 {
 	int written;
 
-	return owned_cas(db, cs, host_id, op_id, "Enabled", "Disabled", "reassert",
+	return owned_cas(db, cs, host_id, op_id, "re-assert 'Disabled' on", "Enabled",
+	    "Disabled", "reassert",
 	    "CloudStack re-enabled the host; set Disabled again", &written);
 }
 
@@ -487,7 +598,8 @@ int
 toggle_handback(struct db *db, const struct cs *cs, long long host_id, long long op_id,
     int *written)
 {
-	return owned_cas(db, cs, host_id, op_id, "Disabled", "Enabled", TOGGLE_STEP_HANDBACK,
+	return owned_cas(db, cs, host_id, op_id, "hand back for maintenance", "Disabled",
+	    "Enabled", TOGGLE_STEP_HANDBACK,
 	    "CloudStack 3.0+ refuses maintenance for a Disabled host: resource_state set "
 	    "back to Enabled for the maintenance request", written);
 }

@@ -1,10 +1,15 @@
 /*
  * toggle.h: the transactional allocation toggle, the only code that writes the host row.
  *
- * Each call is one transaction: lock the host row (SELECT … FOR UPDATE), lock the
- * host's open operation, compare-and-set UPDATE of the allocation column with the row
- * count checked, the journal row in the same transaction, COMMIT.  On any failure the
- * transaction is rolled back and the error slot says what the row holds now.
+ * Each call reads the host row and the host's open operation without locks, checks
+ * them, then runs one transaction: the journal rows first (the unique key on the open
+ * host, or the compare-and-set of the operation's state, keeps two operators apart),
+ * then the compare-and-set UPDATE of the allocation column with the row count checked
+ * (where nothing is written: a locking read that the row still holds the value the
+ * journal records), then COMMIT.  The host row, which the CloudStack management server
+ * updates all the time, is locked only from that last statement to the COMMIT: one
+ * round trip.  On any failure the transaction is rolled back and the error slot says
+ * what the row holds now.
  *
  * With dry != 0 nothing is written: the reads run (without holding locks past the
  * statement), every statement is printed to PLAN as it would run, and the same
