@@ -39,7 +39,7 @@ fi
 # (pool.c and patch.c reach http.c and conf.c only to connect, which the harness never
 # does).  Compiled two at a time: the suite runs this under a time budget.
 srcs="$here/fuzz_xmlrpc.c $here/fuzz_typed.c"
-for m in xmlrpc xapi pool patch http conf err util; do
+for m in xmlrpc xapi pool patch http conf err util wait; do
 	srcs="$srcs $top/src/$m.c"
 done
 san=fuzzer,address,undefined
