@@ -27,6 +27,7 @@ hend() {
 	if [ ${#H_WHY[@]} -eq 0 ]; then
 		H_HANDLED=$((H_HANDLED + 1))
 		echo "ok $H_TRIED - $H_CASE"
+		[ "${H_VERBOSE:-0}" = 1 ] && head -n 3 "$ERR" | cut -c1-200 | cat -v | sed 's/^/  # (ok) /'
 	else
 		H_NOT+=("$H_CASE")
 		echo "not ok $H_TRIED - $H_CASE"
@@ -50,6 +51,7 @@ h_assert() {	# DESC COMMAND...
 # stderr in $ERR, status in $RC (124: it was killed by the timeout), seconds in $H_SECS.
 hrun() {
 	local t0 t1
+	H_RAN_TIMEOUT=$H_TIMEOUT
 	t0=$(date +%s.%N)
 	timeout -k 2 "$H_TIMEOUT" "$CSMAINT" -c "$CONF" "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
@@ -67,7 +69,7 @@ a_exit() {
 	H_ASSERTS=$((H_ASSERTS + 1))
 	local w
 	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
-		H_WHY+=("hung: killed after ${H_TIMEOUT}s (want exit $*)"); return
+		H_WHY+=("hung: killed after ${H_RAN_TIMEOUT:-$H_TIMEOUT}s (want exit $*)"); return
 	fi
 	if [ "$RC" -gt 128 ]; then
 		H_WHY+=("crashed: signal $((RC - 128)) (want exit $*)"); return
