@@ -68,13 +68,13 @@ hrun_raw() {
 a_exit() {
 	H_ASSERTS=$((H_ASSERTS + 1))
 	local w
+	for w in "$@"; do [ "$RC" -eq "$w" ] && return; done
 	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
 		H_WHY+=("hung: killed after ${H_RAN_TIMEOUT:-$H_TIMEOUT}s (want exit $*)"); return
 	fi
 	if [ "$RC" -gt 128 ]; then
 		H_WHY+=("crashed: signal $((RC - 128)) (want exit $*)"); return
 	fi
-	for w in "$@"; do [ "$RC" -eq "$w" ] && return; done
 	H_WHY+=("exit $RC, want $*")
 }
 
@@ -105,6 +105,9 @@ a_clean_text() {
 	local f=${1:-$ERR}
 	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$f"; then
 		H_WHY+=("raw control characters in $(basename "$f")")
+	fi
+	if LC_ALL=C grep -qP '\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$f"; then
+		H_WHY+=("raw C1 controls or direction overrides in $(basename "$f")")
 	fi
 	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$f"; then
 		H_WHY+=("sanitizer report in $(basename "$f")")
@@ -154,7 +157,7 @@ a_fault_served() {
 import json, sys
 m, k = sys.argv[1], sys.argv[2]
 calls = json.load(sys.stdin)
-sys.exit(0 if any(c["method"] == m and k in (c.get("transport_fault"), c.get("result"))
+sys.exit(0 if any(m in (c["method"], "*") and k in (c.get("transport_fault"), c.get("result"))
                   for c in calls) else 1)' "$1" "$2" || H_WHY+=("the simulator never served $2 on $1")
 }
 

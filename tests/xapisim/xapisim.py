@@ -240,12 +240,15 @@ class RawValue(str):
 
 def mangle_records(result, how):
     """The "records" fault: in a REF -> record map (get_all_records) or a single record
-    (get_record), replace every record by how["value"], or remove the fields how["drop"]."""
+    (get_record), replace every record by how["value"], remove the fields how["drop"],
+    or give the fields of how["set"] the (typed) values given."""
     def one(rec):
         if "value" in how:
             return RawValue(typed_value(how["value"]))
         if isinstance(rec, dict):
-            return {k: x for k, x in rec.items() if k not in how.get("drop", [])}
+            rec = {k: x for k, x in rec.items() if k not in how.get("drop", [])}
+            for k, x in how.get("set", {}).items():
+                rec[k] = RawValue(typed_value(x))
         return rec
     if isinstance(result, dict) and result and all(isinstance(k, str) and k.startswith("OpaqueRef:")
                                                   for k in result):
@@ -1054,16 +1057,19 @@ def control(sim, cmd):
     for name, a in cmd.items():
         a = a if isinstance(a, dict) else {}
         if name == "fault":
-            kinds = [k for k in ("error", "transport", "value", "raw_value", "records") if k in a]
+            kinds = [k for k in ("error", "transport", "value", "raw_value", "raw_reply", "records")
+                     if k in a]
             if len(kinds) != 1:
-                raise ValueError("fault needs exactly one of error, transport, value, raw_value, records")
+                raise ValueError("fault needs exactly one of error, transport, value, raw_value, "
+                                 "raw_reply, records")
             if "transport" in a and a["transport"] not in TRANSPORT_KINDS:
                 raise ValueError("unknown transport fault %r" % a["transport"])
             if "records" in a and not isinstance(a["records"], dict):
-                raise ValueError("records needs an object: {\"value\": X} or {\"drop\": [fields]}")
+                raise ValueError("records needs an object: {\"value\": X}, {\"drop\": [fields]} "
+                                 "or {\"set\": {field: X}}")
             f = {"method": a["method"], "count": int(a.get("count", 1)), "skip": int(a.get("skip", 0))}
             for k in ("error", "transport", "seconds", "host", "execute", "piece", "value",
-                      "raw_value", "records", "error_items", "depth", "size"):
+                      "raw_value", "raw_reply", "records", "error_items", "depth", "size"):
                 if k in a:
                     f[k] = a[k]
             sim.faults.append(f)
@@ -1281,7 +1287,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = fault.get("transport") if fault else None
         if fault and "error" in fault:
             desc = list(fault["error"]) + ["item-%d" % i for i in range(int(fault.get("error_items", 0)))]
-            call["result"] = desc[0]
+            call["result"] = desc[0] if desc else "(empty ErrorDescription)"
             if "error_items" in fault:
                 call["transport_fault"] = "error_items"
             return self.reply(200, codec.failure(desc))
@@ -1291,6 +1297,10 @@ class Handler(BaseHTTPRequestHandler):
             call["transport_fault"] = "value"
             v = fault["raw_value"] if "raw_value" in fault else typed_value(fault["value"])
             return self.reply(200, codec.envelope([("Status", "<value>Success</value>"), ("Value", v)]))
+        if fault and "raw_reply" in fault:
+            call["result"] = "raw_reply"
+            call["transport_fault"] = "raw_reply"
+            return self.reply(200, fault["raw_reply"].encode("utf-8", "surrogateescape"))
         execute = fault.get("execute", kind in EXECUTING_KINDS) if fault else True
         if fault and "records" in fault:
             execute = True
