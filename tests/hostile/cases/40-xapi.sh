@@ -187,6 +187,53 @@ x_case "SESSION_INVALID twice" '{"method": "VM.get_all_records", "error": ["SESS
 x_case "SESSION_INVALID for ever" '{"method": "*", "error": ["SESSION_INVALID", "OpaqueRef:x"], "count": -1, "skip": 1}' \
 	'*' SESSION_INVALID 1 'SESSION_INVALID'
 
+# The reboot wait (item 1's audit of the other waits): a host record that lacks
+# other_config:agent_start_time, or has it of the wrong type, is not "changed": the
+# toolstack is not back until a record says so.  The simulated toolstack goes down
+# 1.5 s after the request and stays down 3 s, so a wait that ends before 3.5 s ended
+# on the bad record.
+simctl set shutdown_delay=1.5 >/dev/null
+simctl set-host xs-02 agent_restart_seconds=3 >/dev/null
+# h_all_up: until no simulated host is down (a case that ended early leaves the
+# toolstack restart running).
+h_all_up() {
+	local i
+	for i in $(seq 50); do
+		simctl state | /usr/bin/python3 -c 'import json, sys; sys.exit(1 if json.load(sys.stdin)["down"] else 0)' && return 0
+		sleep 0.2
+	done
+	return 1
+}
+reboot_case() {	# NAME RECORDS-JSON
+	h_all_up
+	hcase "xapi: reboot wait: $1"
+	h_fault "{\"method\": \"host.get_record\", \"records\": $2, \"skip\": 1, \"count\": 3}"
+	H_TIMEOUT=30 hrun host reboot xs-02 --toolstack --execute
+	a_exit 0 1
+	a_secs 30
+	H_ASSERTS=$((H_ASSERTS + 1))
+	awk -v s="$H_SECS" 'BEGIN { exit !(s >= 3.5) }' ||
+		h_fail "the wait ended after ${H_SECS}s, before the toolstack even went down"
+	a_fault_served host.get_record records
+	a_clean_text
+	a_unchanged
+	hend
+}
+reboot_case "host.get_record without other_config" '{"set": {"other_config": {}}}'
+reboot_case "agent_start_time an int" '{"set": {"other_config": {"agent_start_time": 5, "boot_time": "1286883350."}}}'
+reboot_case "other_config an array" '{"set": {"other_config": ["agent_start_time"]}}'
+h_all_up
+hcase "xapi: reboot wait without a fault (control)"
+simctl clear-faults >/dev/null
+H_TIMEOUT=30 hrun host reboot xs-02 --toolstack --execute
+a_exit 0
+a_err 'back after'
+H_ASSERTS=$((H_ASSERTS + 1))
+awk -v s="$H_SECS" 'BEGIN { exit !(s >= 3.5) }' || h_fail "the control ended after ${H_SECS}s"
+hend
+simctl set shutdown_delay=0.1 >/dev/null
+h_all_up
+
 # A reply bigger than the documented 256 MiB cap (one case: it streams 300 MiB).
 x_case "a 300 MiB reply" '{"method": "host.get_all_records", "transport": "huge", "size": 314572800}' \
 	host.get_all_records huge 1 'MiB|large|limit|too'
