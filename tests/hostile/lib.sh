@@ -14,7 +14,7 @@ H_DIR=$TOP_SRCDIR/tests/hostile
 
 # hcase NAME: start a case; snapshot the database and journal.
 hcase() {
-	H_CASE=$1 H_WHY=() H_ASSERTS=0 RC=0
+	H_CASE=$1 H_WHY=() H_ASSERTS=0 RC=0 H_T0=$(date +%s.%N)
 	: >"$OUT"; : >"$ERR"
 	snap
 	H_SNAP=$H_LAST
@@ -24,13 +24,15 @@ hcase() {
 hend() {
 	H_TRIED=$((H_TRIED + 1))
 	[ "$H_ASSERTS" -gt 0 ] || H_WHY+=("harness: the case asserted nothing")
+	local took
+	took=$(awk -v a="$H_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	if [ ${#H_WHY[@]} -eq 0 ]; then
 		H_HANDLED=$((H_HANDLED + 1))
-		echo "ok $H_TRIED - $H_CASE"
+		echo "ok $H_TRIED - $H_CASE # ${took}s"
 		[ "${H_VERBOSE:-0}" = 1 ] && head -n 3 "$ERR" | cut -c1-200 | cat -v | sed 's/^/  # (ok) /'
 	else
 		H_NOT+=("$H_CASE")
-		echo "not ok $H_TRIED - $H_CASE"
+		echo "not ok $H_TRIED - $H_CASE # ${took}s"
 		local w
 		for w in "${H_WHY[@]}"; do echo "  # $w"; done
 		echo "  # exit $RC; stderr:"
@@ -68,6 +70,10 @@ hrun_raw() {
 a_exit() {
 	H_ASSERTS=$((H_ASSERTS + 1))
 	local w
+	# Under ASan a crash exits 1, the status many cases want: look for its report first.
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$ERR" 2>/dev/null; then
+		H_WHY+=("crashed: sanitizer report (exit $RC, want $*)"); return
+	fi
 	for w in "$@"; do [ "$RC" -eq "$w" ] && return; done
 	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
 		H_WHY+=("hung: killed after ${H_RAN_TIMEOUT:-$H_TIMEOUT}s (want exit $*)"); return
