@@ -94,6 +94,11 @@ a_out() {
 	H_ASSERTS=$((H_ASSERTS + 1))
 	grep -qiE -- "$1" "$OUT" || H_WHY+=("${2:-stdout lacks /$1/}")
 }
+# a_no_out REGEX [DESC]: stdout does not match.
+a_no_out() {
+	H_ASSERTS=$((H_ASSERTS + 1))
+	! grep -qiE -- "$1" "$OUT" || H_WHY+=("${2:-stdout has /$1/}")
+}
 # a_any REGEX [DESC]: stdout or stderr matches (a check's fact is on stdout).
 a_any() {
 	H_ASSERTS=$((H_ASSERTS + 1))
@@ -141,11 +146,12 @@ a_eq() {
 # host rows (less the columns the management-server simulator keeps writing, such as
 # last_ping), the VM placements, and the journal tables.
 snap() {
-	H_LAST="$(sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(',', id, name, status, type, allocation_state,
-			IFNULL(guid, ''), IFNULL(removed, '')) ORDER BY id SEPARATOR ';')) FROM host") $(
-		sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(',', id, instance_name, state, IFNULL(host_id, ''),
-			IFNULL(last_host_id, ''), IFNULL(removed, '')) ORDER BY id SEPARATOR ';')) FROM vm_instance") $(
-		mdb_sql "$JOURNAL" -e "CHECKSUM TABLE operation, operation_step" 2>/dev/null | md5sum | cut -c1-32)"
+	H_LAST=$(mdb_sql "$CLOUD" -e "
+		SELECT MD5(GROUP_CONCAT(CONCAT_WS(',', id, name, status, type, allocation_state,
+			IFNULL(guid, ''), IFNULL(removed, '')) ORDER BY id SEPARATOR ';')) FROM host;
+		SELECT MD5(GROUP_CONCAT(CONCAT_WS(',', id, instance_name, state, IFNULL(host_id, ''),
+			IFNULL(last_host_id, ''), IFNULL(removed, '')) ORDER BY id SEPARATOR ';')) FROM vm_instance;
+		CHECKSUM TABLE $JOURNAL.operation, $JOURNAL.operation_step" 2>/dev/null | md5sum | cut -c1-32)
 }
 # a_unchanged: the database and the journal are as at hcase.
 a_unchanged() {
@@ -165,13 +171,9 @@ h_delta() {
 # vacuous.
 a_fault_served() {
 	H_ASSERTS=$((H_ASSERTS + 1))
-	simctl calls | /usr/bin/python3 -c '
-import json, sys
-m, k = sys.argv[1], sys.argv[2]
-calls = json.load(sys.stdin)
-sys.exit(0 if any(m in (c["method"], "*") and k in (c.get("transport_fault"), c.get("result"))
-                  for c in calls) else 1)' "$1" "$2" || H_WHY+=("the simulator never served $2 on $1")
+	h_served "$1" "$2" || H_WHY+=("the simulator never served $2 on $1")
 }
+h_served() { /usr/bin/python3 "$H_DIR/served.py" "$XS_STATE" "$1" "$2"; }
 
 # h_baseline: remember the host rows' allocation and name (in a schema of the suite's
 # own); h_reset_db: put them back and empty the journal, after a case that changed

@@ -187,6 +187,18 @@ x_case "SESSION_INVALID twice" '{"method": "VM.get_all_records", "error": ["SESS
 x_case "SESSION_INVALID for ever" '{"method": "*", "error": ["SESSION_INVALID", "OpaqueRef:x"], "count": -1, "skip": 1}' \
 	'*' SESSION_INVALID 1 'SESSION_INVALID'
 
+# Task polling (item 1's audit): task.get_record records of the wrong type or with a
+# wrong-typed status while patch upload waits for its task: a bad reply, exit 1.
+n=0
+for rec in '{"value": "x"}' '{"set": {"status": 7}}' '{"set": {"status": ["success"]}}'; do
+	n=$((n + 1))
+	mkpatch "$TEST_TMP/XS56HOST$n.xsupdate" "d$n$n$n$n$n$n$n-0000-4000-8000-00000000000$n" "XS56HOST$n" restartHost
+	H_MORE="a_no_out 'uploaded'"
+	x_case "task.get_record during an upload: records $rec" \
+		"{\"method\": \"task.get_record\", \"records\": $rec, \"count\": -1}" \
+		task.get_record records 1 'task' patch upload "$TEST_TMP/XS56HOST$n.xsupdate" --host xs-01 --execute
+done
+
 # The reboot wait (item 1's audit of the other waits): a host record that lacks
 # other_config:agent_start_time, or has it of the wrong type, is not "changed": the
 # toolstack is not back until a record says so.  The simulated toolstack goes down
