@@ -82,9 +82,11 @@ wait_case "$V returns an array" wait-vms "{\"method\": \"$V\", \"value\": [\"x\"
 	$V value "$V"
 wait_case "$V records without resident_on" wait-vms "{\"method\": \"$V\", \"records\": {\"drop\": [\"resident_on\"]}}" \
 	$V records "$V|resident_on"
-wait_case "VM_guest_metrics.get_record fails (Tools cannot be told)" wait-vms \
-	'{"method": "VM_guest_metrics.get_record", "error": ["HANDLE_INVALID", "VM_guest_metrics", "OpaqueRef:x"], "count": 3}' \
-	VM_guest_metrics.get_record HANDLE_INVALID "VM_guest_metrics|HANDLE_INVALID|tools"
+# (HANDLE_INVALID is left out on purpose: it is also what a dangling guest_metrics
+# reference gives, which may fairly be read as "no Tools".)
+wait_case "VM_guest_metrics.get_record answers HTTP 500 (Tools cannot be told)" wait-vms \
+	'{"method": "VM_guest_metrics.get_record", "transport": "http500", "count": 3}' \
+	VM_guest_metrics.get_record http500 "VM_guest_metrics.*500"
 # Item 9 during a wait: a failure with 200,000 items (36 s of quadratic formatting)
 # is shown bounded, the wait goes on, and SIGTERM is still honoured.
 wait_case "a failure with 200,000 items on $V" wait-vms \
