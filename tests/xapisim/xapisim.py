@@ -207,7 +207,7 @@ class Codec:
                               ("ErrorDescription", self.value([str(d) for d in desc]))])
 
 
-TRANSPORT_KINDS = ("drop", "stall", "slow", "malformed", "truncated", "http500", "html",
+TRANSPORT_KINDS = ("drop", "stall", "slow", "malformed", "truncated", "http500", "html", "cut",
                    "doctype", "deep", "huge")
 EXECUTING_KINDS = ("stall", "slow", "truncated", "doctype")
 
