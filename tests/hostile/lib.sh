@@ -6,9 +6,10 @@
 # status and the head of stderr.  A case that asserts nothing is a harness bug and
 # counts as not handled.  State checks compare fingerprints taken by snap: the
 # CloudStack tables csmaint reads (cs_digest) and the journal tables.
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 . "$TOP_SRCDIR/tests/lib/common.sh"
 
-H_TRIED=0 H_HANDLED=0 H_NOT=() H_CASE= H_WHY=() H_ASSERTS=0
+H_TRIED=0 H_HANDLED=0 H_NOT=() H_CASE='' H_WHY=() H_ASSERTS=0
 H_TIMEOUT=${H_TIMEOUT:-30}
 H_DIR=$TOP_SRCDIR/tests/hostile
 

@@ -1,6 +1,7 @@
 # Bad command lines (issue 8 items 7 and 10): host names that match only under the
 # database collation, --reason with invalid UTF-8 or direction overrides, -vv and -qv,
 # control characters from the database in messages.
+# shellcheck shell=bash disable=SC2034 # sourced by tests/hostile/run: RC, PROC_CONF, ... are read by lib.sh and common.sh
 write_conf
 
 # cli_case NAME WANT-EXIT ERR-REGEX ARGS...: refused, nothing changed.

@@ -1,6 +1,7 @@
 # Bad configurations (issue 8 items 8 and 10): secrets in included files readable by
 # others, a FIFO, a device or a directory as the config or a password file, a journal
 # schema that is a system schema or the CloudStack schema, a huge one-line comment.
+# shellcheck shell=bash disable=SC2034 # sourced by tests/hostile/run: RC, PROC_CONF, ... are read by lib.sh and common.sh
 C=$TEST_TMP/hostile-conf
 mkdir -p "$C"
 good_conf=$CONF

@@ -3,6 +3,7 @@
 # COMMIT whose server side stays open, cuts at other statements.  csmaint must give way
 # within its lock_wait_timeout (2 s here), exit 4 and say why, and never keep the host
 # row locked long enough to block CloudStack.
+# shellcheck shell=bash disable=SC2034 # sourced by tests/hostile/run: RC, PROC_CONF, ... are read by lib.sh and common.sh
 write_conf
 db_conf=$CONF
 
@@ -75,7 +76,7 @@ a_exit 5
 a_err 'commit.*unknown|unknown.*commit'
 h_assert "the proxy did not cut (no COMMIT seen)" grep -q 'cut the client' "$TEST_TMP/halfcut.log"
 freed=no
-for i in $(seq 15); do
+for _ in $(seq 15); do
 	if mdb_sql "$CLOUD" -e "SET SESSION innodb_lock_wait_timeout = 1;
 		UPDATE host SET last_ping = last_ping WHERE id = 1" >/dev/null 2>&1; then
 		freed=yes; break
@@ -101,6 +102,7 @@ cut_case() {	# NAME TEXT WANT ERR-REGEX
 	sed -i "s|socket = .*|host = \"127.0.0.1\"; port = $(cat "$TEST_TMP/fp.port");|" "$CONF"
 	hrun host disable xs-01 --execute
 	kill "$H_PROXY" 2>/dev/null; wait "$H_PROXY" 2>/dev/null
+	# shellcheck disable=SC2086 # WANT may list several statuses
 	a_exit $3
 	a_err "$4"
 	h_assert "the proxy never cut" grep -q 'cut the connection' "$TEST_TMP/fp.log"

@@ -4,6 +4,7 @@
 # items or control characters, SESSION_INVALID.  The read-only commands must fail with
 # a clear "bad reply from XenServer: METHOD ..." error (exit 1), never crash or read a
 # wrong type as "nothing there", and change nothing.
+# shellcheck shell=bash disable=SC2034 # sourced by tests/hostile/run: RC, PROC_CONF, ... are read by lib.sh and common.sh
 xapi_setup
 xapi_conf=$CONF
 
@@ -22,6 +23,7 @@ x_case() {
 	hcase "xapi: $name"
 	h_fault "$fault"
 	hrun "$@"
+	# shellcheck disable=SC2086 # WANT may list several statuses
 	a_exit $want
 	a_err "$re"
 	a_clean_text
@@ -209,9 +211,9 @@ simctl set-host xs-02 agent_restart_seconds=2 >/dev/null
 # h_all_up: until no simulated host is down (a case that ended early leaves the
 # toolstack restart running).
 h_all_up() {
-	local i
+	local _
 	sleep 1.2	# a restart requested by the last case goes down after shutdown_delay
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		simctl state | /usr/bin/python3 -c 'import json, sys; sys.exit(1 if json.load(sys.stdin)["down"] else 0)' && return 0
 		sleep 0.2
 	done

@@ -3,6 +3,7 @@
 # the host is never disabled, no operation is written and nothing is sent to XenServer:
 # exit 3, naming the file.  Nobody plays the operator here, and the waits time out
 # after 1 s, so a csmaint that checks too late fails fast (rolled back, exit 1).
+# shellcheck shell=bash disable=SC2034 # sourced by tests/hostile/run: RC, PROC_CONF, ... are read by lib.sh and common.sh
 PROC_CONF='procedure = { poll_interval = 0.2; wait_timeout = 1; reboot_timeout = 5; };'
 hotfix_fresh
 h_baseline

@@ -5,6 +5,7 @@
 # lets it reach its wait, injects the fault, checks that the simulator served it and
 # that the wait did not end, then stops csmaint with SIGTERM: it must roll back (exit
 # 1, row Enabled, operation rolled_back).  Nobody plays the operator: the VMs stay.
+# shellcheck shell=bash disable=SC2034 # sourced by tests/hostile/run: RC, PROC_CONF, ... are read by lib.sh and common.sh
 PROC_CONF='procedure = { poll_interval = 0.2; wait_timeout = 30; reboot_timeout = 30; };'
 hotfix_fresh
 h_baseline
@@ -12,8 +13,8 @@ PLOG=$TEST_TMP/proc.err
 
 # wait_served METHOD KIND: until the simulator has served the fault (at most ~6 s).
 wait_served() {
-	local i
-	for i in $(seq 30); do
+	local _
+	for _ in $(seq 30); do
 		h_served "$1" "$2" && return 0
 		sleep 0.2
 	done
