@@ -11,6 +11,7 @@
 #include "db.h"
 #include "journal.h"
 #include "patch.h"
+#include "plan.h"
 #include "pool.h"
 #include "site.h"
 #include "target.h"
@@ -78,9 +79,10 @@ checks_run(const struct site *s, const char *spec, char *const *patches, int npa
 			goto out;
 		buf[0] = '\0';
 		for (i = 0; i < db_res_rows(open); i++)
-			if (db_get_int(open, i, 0, 0) == id)
+			if (db_get_int(open, i, J_OPEN_HOST, 0) == id)
 				snprintf(buf, sizeof(buf), "operation %s (%s, %s) holds the host",
-				    db_get(open, i, 1), db_get(open, i, 2), db_get(open, i, 3));
+				    db_get(open, i, J_OPEN_ID), db_get(open, i, J_OPEN_KIND),
+				    db_get(open, i, J_OPEN_STATE));
 		row(o, "no open operation", buf[0] == '\0', "%s",
 		    buf[0] ? buf : "no csmaint operation holds the host");
 	}
@@ -140,7 +142,7 @@ checks_run(const struct site *s, const char *spec, char *const *patches, int npa
 	    t.xs->enabled ? "yes" : "no", t.xs->live == 1 ? "yes" : t.xs->live == 0 ? "no" :
 	    "unknown");
 	for (i = 0; i < npatches; i++) {
-		char *name = patch_name_of_file(patches[i]);
+		char *name = plan_request_name(patches[i]);
 		struct patch_one req = { name, NULL, NULL, PATCH_PRECHECK,
 		    s->conf->proc.wait_timeout, 0 };
 		enum patch_outcome done;

@@ -31,6 +31,9 @@ enum { CS_H_ID, CS_H_NAME, CS_H_STATUS, CS_H_TYPE, CS_H_ALLOC, CS_H_CLUSTER, CS_
 
 /* The SQL that reads and locks one host row (also shown by dry runs). */
 extern const char CS_SQL_HOST_LOCK[];
+/* Its columns (not the CS_H_* order). */
+enum { CS_L_ID, CS_L_NAME, CS_L_TYPE, CS_L_STATUS, CS_L_ALLOC, CS_L_REMOVED, CS_L_CLUSTER,
+	CS_L_NCOLS };
 
 /*
  * Find one host by id, name or uuid.  Names that match several live hosts are an error

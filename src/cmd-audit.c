@@ -33,8 +33,7 @@ const struct cmd_entry cmd_audit_entry = {
 /* Operations that hold a host, or failed without closing; with the row as it is now. */
 static const char SQL_OPEN[] =
 	"SELECT o.id, o.kind, o.host_id, o.host_name,"
-	" CASE WHEN o.state = 'running' AND IS_FREE_LOCK(CONCAT('csmaint.', o.cloud_schema,"
-	" '.', o.host_id)) = 1 THEN 'interrupted' ELSE o.state END,"
+	" " J_SQL_STATE_NOW("o.") ","
 	" DATE_FORMAT(o.started, '%Y-%m-%dT%H:%i:%sZ'), o.new_value, o.prior_value, h.{C},"
 	" h.status, o.operator"
 	" FROM {J}.operation o LEFT JOIN host h ON h.id = o.host_id"

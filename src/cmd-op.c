@@ -43,9 +43,9 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	/* A hotfix operation may still be running elsewhere: its process holds the lock. */
 	if ((rc = journal_op_raw(ctx->db, id, &op)) != CSM_OK)
 		return rc;
-	if (db_get(op, 0, 5) != NULL && strcmp(db_get(op, 0, 1), "disable") != 0) {
+	if (db_get(op, 0, J_RAW_OPEN_HOST) != NULL && strcmp(db_get(op, 0, J_RAW_KIND), "disable") != 0) {
 		int got = 0;
-		journal_lock_name(db_schema(ctx->db), db_get_int(op, 0, 3, 0), lock, sizeof(lock));
+		journal_lock_name(db_schema(ctx->db), db_get_int(op, 0, J_RAW_HOST_ID, 0), lock, sizeof(lock));
 		if ((rc = db_get_lock(ctx->db, lock, 0, &got)) != CSM_OK) {
 			db_res_free(op);
 			return rc;

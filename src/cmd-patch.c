@@ -217,7 +217,7 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 		cmd_dry_header(ctx, "make these calls");
 	o = result_table();
 	for (i = 0; i < ctx->argc && rc == CSM_OK; i++) {
-		char *name = patch_name_of_file(ctx->argv[i]);
+		char *name = plan_request_name(ctx->argv[i]);
 		struct patch p;
 		int existed = 0;
 		struct stat st;

@@ -18,8 +18,7 @@ static const char SQL_VERSION[] =
 /* A running operation whose process died (its lock is free) shows as interrupted. */
 #define OP_COLS \
 	"SELECT id, kind, host_id, host_name, cluster_id, column_name, prior_value," \
-	" new_value, CASE WHEN state = 'running' AND IS_FREE_LOCK(CONCAT('csmaint.'," \
-	" cloud_schema, '.', host_id)) = 1 THEN 'interrupted' ELSE state END, operator, pid," \
+	" new_value, " J_SQL_STATE_NOW("") ", operator, pid," \
 	" DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated, '%Y-%m-%dT%H:%i:%sZ')," \
 	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), reason, last_error, arguments" \
 	" FROM {J}.operation"
@@ -209,7 +208,7 @@ static const char SQL_OP_RAW[] =
 void
 journal_lock_name(const char *schema, long long host_id, char *buf, size_t len)
 {
-	snprintf(buf, len, "csmaint.%s.%lld", schema, host_id);
+	snprintf(buf, len, J_LOCK_PREFIX "%s.%lld", schema, host_id);
 }
 
 int

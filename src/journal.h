@@ -30,6 +30,13 @@ enum { J_OP_ID, J_OP_KIND, J_OP_HOST_ID, J_OP_HOST_NAME, J_OP_CLUSTER, J_OP_COLU
 enum { J_STEP_SEQ, J_STEP_NAME, J_STEP_STATE, J_STEP_STARTED, J_STEP_FINISHED,
 	J_STEP_DETAIL, J_STEP_NCOLS };
 
+/* Column layouts of journal_op_raw(), journal_open_ops() and J_SQL_OPEN_OP. */
+enum { J_RAW_ID, J_RAW_KIND, J_RAW_STATE, J_RAW_HOST_ID, J_RAW_ARGS, J_RAW_OPEN_HOST,
+	J_RAW_PRIOR, J_RAW_NEW, J_RAW_NCOLS };
+enum { J_OPEN_HOST, J_OPEN_ID, J_OPEN_KIND, J_OPEN_STATE, J_OPEN_NCOLS };
+enum { J_HELD_ID, J_HELD_KIND, J_HELD_STATE, J_HELD_OPERATOR, J_HELD_STARTED,
+	J_HELD_PRIOR, J_HELD_NEW, J_HELD_NCOLS };
+
 /* Statements shared by the writers (toggle.c, later procedure.c). */
 /* The open operation of a host, read without a lock (s schema, i host): the unique key
  * on (cloud_schema, open_host) keeps two operators apart when they write. */
@@ -46,7 +53,17 @@ int journal_op_list(struct db *db, long long host_id, long long limit, struct db
 /* Open operations (holding a host) of this CloudStack schema: host id, op id, kind, state. */
 int journal_open_ops(struct db *db, struct db_res **out);
 
-/* The named lock an operation holds for its life (GET_LOCK; released if csmaint dies). */
+/*
+ * The named lock an operation holds for its life, "csmaint.<CloudStack schema>.<host
+ * id>" (GET_LOCK; the server releases it if csmaint dies).  journal_lock_name() writes
+ * it; J_SQL_STATE_NOW(alias) is the same rule in SQL: an operation's state as readers
+ * see it, 'interrupted' for a running one whose lock is free.  ALIAS is "" or "o.".
+ */
+#define J_LOCK_PREFIX "csmaint."
+#define J_SQL_STATE_NOW(alias) \
+	"CASE WHEN " alias "state = 'running' AND IS_FREE_LOCK(CONCAT('" J_LOCK_PREFIX "', " \
+	alias "cloud_schema, '.', " alias "host_id)) = 1 THEN 'interrupted' ELSE " alias \
+	"state END"
 void journal_lock_name(const char *schema, long long host_id, char *buf, size_t len);
 /* Steps: a row 'running' when a step starts, then done or failed with a detail. */
 int journal_step_start(struct db *db, long long op, const char *name, const char *detail,

@@ -37,26 +37,6 @@ patch_uses_updates(const struct pool_host *h)
 	return h->api_major > 2 || (h->api_major == 2 && h->api_minor >= 6);
 }
 
-char *
-patch_name_of_file(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	static const char *const ext[] = { ".xsupdate", ".iso", ".zip" };
-	size_t i, len;
-	char *name;
-
-	name = xstrdup(base ? base + 1 : path);
-	len = strlen(name);
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t el = strlen(ext[i]);
-		if (len > el && strcasecmp(name + len - el, ext[i]) == 0) {
-			name[len - el] = '\0';
-			break;
-		}
-	}
-	return name;
-}
-
 /* Fill OUT from a pool_patch or pool_update record. */
 static void
 fill(struct patch *out, int updates, const char *ref, const struct xmlrpc_value *rec)
@@ -199,7 +179,7 @@ patch_upload(struct pool *pool, int updates, const char *path, int progress, dou
 	struct xmlrpc_value *task = NULL, *result = NULL;
 	struct progress pr;
 	const char *task_ref = NULL, *code, *res = NULL;
-	char *base = NULL, *url = NULL, *name = patch_name_of_file(path);
+	char *base = NULL, *url = NULL, *name = plan_request_name(path);
 	long status;
 	int rc;
 

@@ -30,8 +30,6 @@ struct patch {
 void patch_clear(struct patch *p);
 /* Does this host use pool_update (API 2.6, XenServer 7.1+)? */
 int patch_uses_updates(const struct pool_host *h);
-/* A file's patch name: "dir/XS56EFP1001.xsupdate" -> "XS56EFP1001". */
-char *patch_name_of_file(const char *path);
 
 /*
  * Before anything changes: PATH (WHAT, e.g. "hotfix file") is a regular, readable,

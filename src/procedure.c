@@ -21,6 +21,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "procedure.h"
+#include "sbuf.h"
 #include "site.h"
 #include "target.h"
 #include "toggle.h"
@@ -805,29 +806,21 @@ step_restore(struct proc *p, char *detail, size_t len)
 static char *
 serialize_args(const char *host, char *const *files, int nfiles, const char *catalog)
 {
-	size_t cap = 256, len = 0;
-	char *s = xmalloc(cap), path[PATH_MAX];
+	struct sbuf b = SBUF_INIT;
+	char path[PATH_MAX];
 	int i;
 
-	s[0] = '\0';
-	len += (size_t)snprintf(s, cap, "host=%s\n", host);
+	sbuf_printf(&b, "host=%s\n", host);
 	for (i = -1; i < nfiles; i++) {
 		const char *f = i < 0 ? catalog : files[i];
-		const char *key = i < 0 ? "catalog" : "file";
-		size_t need;
 
 		if (f == NULL)
 			continue;
 		if (realpath(f, path) == NULL)
 			snprintf(path, sizeof(path), "%s", f);
-		need = strlen(key) + strlen(path) + 3;
-		if (len + need >= cap) {
-			cap = (len + need) * 2;
-			s = xrealloc(s, cap);
-		}
-		len += (size_t)snprintf(s + len, cap - len, "%s=%s\n", key, path);
+		sbuf_printf(&b, "%s=%s\n", i < 0 ? "catalog" : "file", path);
 	}
-	return s;
+	return sbuf_take(&b);
 }
 
 static void
@@ -1373,16 +1366,16 @@ procedure_resume(const struct site *s, long long op_id, struct procedure_report 
 	wait_catch_signals();
 	if ((rc = journal_op_raw(s->db, op_id, &op)) != CSM_OK)
 		return rc;
-	p.host_id = db_get_int(op, 0, 3, 0);
-	if (strcmp(db_get(op, 0, 1), "hotfix") != 0) {
+	p.host_id = db_get_int(op, 0, J_RAW_HOST_ID, 0);
+	if (strcmp(db_get(op, 0, J_RAW_KIND), "hotfix") != 0) {
 		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is a '%s', not a hotfix: only "
 		    "hotfix operations can be resumed (use 'csmaint host enable' or 'csmaint "
-		    "recover')", op_id, db_get(op, 0, 1));
+		    "recover')", op_id, db_get(op, 0, J_RAW_KIND));
 		goto out;
 	}
-	if (db_get(op, 0, 5) == NULL) {
+	if (db_get(op, 0, J_RAW_OPEN_HOST) == NULL) {
 		csm_info("operation %lld is already closed (%s): nothing to resume", op_id,
-		    db_get(op, 0, 2));
+		    db_get(op, 0, J_RAW_STATE));
 		rc = CSM_OK;
 		goto out;
 	}
@@ -1390,7 +1383,7 @@ procedure_resume(const struct site *s, long long op_id, struct procedure_report 
 		csm_err_prefix("cannot resume operation %lld", op_id);
 		goto out;
 	}
-	parse_args(&p, db_get(op, 0, 4));
+	parse_args(&p, db_get(op, 0, J_RAW_ARGS));
 	/* The host may be rebooting (killed during the reboot wait): setup keeps trying
 	 * for reboot_timeout. */
 	if ((rc = setup(&p, p.spec ? p.spec : "", 1)) != CSM_OK)

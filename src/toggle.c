@@ -178,7 +178,7 @@ audit_log(const struct toggle_result *res, const char *column)
 static const char *
 alloc_value(const struct db_res *row)
 {
-	const char *v = db_res_rows(row) == 1 ? db_get(row, 0, 4) : NULL;
+	const char *v = db_res_rows(row) == 1 ? db_get(row, 0, CS_L_ALLOC) : NULL;
 
 	return v != NULL ? v : "NULL";
 }
@@ -195,14 +195,14 @@ read_host(struct run *r, long long host_id, const char *verb,
 		return rc;
 	if (db_res_rows(*row) != 1)
 		return csm_err_set(CSM_ENOTFOUND, "no host with id %lld", host_id);
-	snprintf(res->host_name, sizeof(res->host_name), "%s", db_get(*row, 0, 1));
-	if (strcmp(db_get(*row, 0, 2), "Routing") != 0)
+	snprintf(res->host_name, sizeof(res->host_name), "%s", db_get(*row, 0, CS_L_NAME));
+	if (strcmp(db_get(*row, 0, CS_L_TYPE), "Routing") != 0)
 		return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): it is a %s host, "
 		    "not a hypervisor (type Routing)", verb, host_id, res->host_name,
-		    db_get(*row, 0, 2));
-	if (db_get(*row, 0, 5) != NULL)
+		    db_get(*row, 0, CS_L_TYPE));
+	if (db_get(*row, 0, CS_L_REMOVED) != NULL)
 		return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): it was removed "
-		    "from CloudStack on %s", verb, host_id, res->host_name, db_get(*row, 0, 5));
+		    "from CloudStack on %s", verb, host_id, res->host_name, db_get(*row, 0, CS_L_REMOVED));
 	return CSM_OK;
 }
 
@@ -260,8 +260,9 @@ held_by(long long host_id, const char *verb, const struct db_res *op,
     const struct toggle_result *res)
 {
 	return csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %s (%s, %s) by "
-	    "%s since %s holds it", verb, host_id, res->host_name, db_get(op, 0, 0),
-	    db_get(op, 0, 1), db_get(op, 0, 2), db_get(op, 0, 3), db_get(op, 0, 4));
+	    "%s since %s holds it", verb, host_id, res->host_name,
+	    db_get(op, 0, J_HELD_ID), db_get(op, 0, J_HELD_KIND), db_get(op, 0, J_HELD_STATE),
+	    db_get(op, 0, J_HELD_OPERATOR), db_get(op, 0, J_HELD_STARTED));
 }
 
 int
@@ -311,7 +312,7 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 	 * wait here for the first one's COMMIT, then fail on the duplicate, before either
 	 * touches the host row. */
 	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisiss", spec->kind,
-	    db_schema(db), host_id, res->host_name, db_get(row, 0, 6),
+	    db_schema(db), host_id, res->host_name, db_get(row, 0, CS_L_CLUSTER),
 	    cs->column, res->prior, "Disabled", spec->state, host_id, who, (long long)getpid(),
 	    arguments, reason);
 	if (rc == CSM_ECONFLICT && db_dup_key(db)) {
@@ -395,6 +396,7 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		if ((rc = db_query(db, &op, SQL_OP_HOST, "i", op_id)) != CSM_OK)
 			goto out;
 		if (db_res_rows(op) == 0 || strcmp(db_get(op, 0, 1), db_schema(db)) != 0) {
+			/* SQL_OP_HOST: host_id, cloud_schema */
 			rc = csm_err_set(CSM_ENOTFOUND, "no operation %lld for CloudStack schema "
 			    "'%s' in journal '%s'", op_id, db_schema(db), db_journal(db));
 			goto out;
@@ -420,9 +422,9 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		    host_id, res->host_name, cs->column, now);
 		goto out;
 	}
-	op_id = db_get_int(op, 0, 0, 0);
+	op_id = db_get_int(op, 0, J_HELD_ID, 0);
 	res->op_id = op_id;
-	state = db_get(op, 0, 2);
+	state = db_get(op, 0, J_HELD_STATE);
 	if (recover && (strcmp(state, "done") == 0 || strcmp(state, "rolled_back") == 0)) {
 		/* Safe to run twice: a closed operation needs nothing. */
 		csm_info("operation %lld is already closed (%s): nothing to do", op_id, state);
@@ -430,16 +432,16 @@ restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, 
 		res->op_id = -op_id;
 		goto out;
 	}
-	if (!recover && (strcmp(db_get(op, 0, 1), "disable") != 0 ||
+	if (!recover && (strcmp(db_get(op, 0, J_HELD_KIND), "disable") != 0 ||
 	    strcmp(state, "holding") != 0)) {
 		rc = csm_err_set(CSM_ECONFLICT, "cannot %s host %lld (%s): operation %lld "
 		    "(%s, %s) by %s holds it; use 'csmaint resume %lld' or 'csmaint recover "
-		    "%lld'", verb, host_id, res->host_name, op_id, db_get(op, 0, 1), state,
-		    db_get(op, 0, 3), op_id, op_id);
+		    "%lld'", verb, host_id, res->host_name, op_id, db_get(op, 0, J_HELD_KIND),
+		    state, db_get(op, 0, J_HELD_OPERATOR), op_id, op_id);
 		goto out;
 	}
-	snprintf(res->prior, sizeof(res->prior), "%s", db_get(op, 0, 6));	/* what we wrote */
-	snprintf(res->written, sizeof(res->written), "%s", db_get(op, 0, 5));	/* restore */
+	snprintf(res->prior, sizeof(res->prior), "%s", db_get(op, 0, J_HELD_NEW)); /* ours */
+	snprintf(res->written, sizeof(res->written), "%s", db_get(op, 0, J_HELD_PRIOR));
 	if (strcmp(res->written, res->prior) == 0) {
 		/* The host was Disabled before csmaint: nothing was written, nothing to restore. */
 		write = 0;
