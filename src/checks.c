@@ -15,6 +15,9 @@
 #include "pool.h"
 #include "site.h"
 #include "target.h"
+#include "xapi.h"
+#include "xmlrpc.h"
+#include "xshost.h"
 
 static void
 row(struct checks *o, const char *name, int ok, const char *fmt, ...)
@@ -29,12 +32,18 @@ row(struct checks *o, const char *name, int ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(fact, sizeof(fact), fmt, ap);
 	va_end(ap);
+	checks_add(o, name, ok > 0 ? CHECK_PASS : ok == 0 ? CHECK_FAIL : CHECK_SKIP, fact);
+}
+
+void
+checks_add(struct checks *o, const char *name, enum check_result result, const char *fact)
+{
 	o->v = xrealloc(o->v, (o->n + 1) * sizeof(*o->v));
 	o->v[o->n].name = xstrdup(name);
-	o->v[o->n].result = ok > 0 ? CHECK_PASS : ok == 0 ? CHECK_FAIL : CHECK_SKIP;
+	o->v[o->n].result = result;
 	o->v[o->n].fact = xstrdup(fact);
 	o->n++;
-	if (ok == 0)
+	if (result == CHECK_FAIL)
 		o->failed++;
 }
 
@@ -50,9 +59,74 @@ list_ids(const struct db_res *r, int c0, int c1, char *buf, size_t len)
 		    db_get(r, i, c0), db_get(r, i, c1) ? db_get(r, i, c1) : "");
 }
 
+/* The pool master's record among T's hosts, as XenServer says now; NULL (message set)
+ * when it cannot be told. */
+static const struct pool_host *
+master_now(const struct target *t)
+{
+	struct xmlrpc_value *pools = NULL;
+	const struct pool_host *m = NULL;
+	const char *ref;
+	size_t i;
+
+	if (xapi_call_s(pool_xapi(t->pool), "pool.get_all_records", &pools, NULL) != CSM_OK)
+		return NULL;
+	ref = pool_str(xmlrpc_struct_value_at(pools, 0), "master");
+	for (i = 0; ref != NULL && i < t->nh; i++)
+		if (strcmp(t->hosts[i].ref, ref) == 0)
+			m = &t->hosts[i];
+	if (m == NULL)
+		csm_err_set(CSM_EFAIL, "XenServer names no pool master among the pool's hosts");
+	xmlrpc_value_free(pools);
+	return m;
+}
+
+int
+checks_master_first(const struct target *t, const char *const *names, size_t n,
+    char *fact, size_t len)
+{
+	const struct pool_host *m = master_now(t);
+	char lacks[512] = "";
+	int pending = 0;
+	size_t i, l;
+
+	if (m == NULL) {
+		snprintf(fact, len, "cannot tell which host is the pool master: %s",
+		    csm_err_msg());
+		return 0;
+	}
+	if (m == t->xs) {
+		snprintf(fact, len, "%s is the pool master", m->name_label);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct patch p;
+		int applied = 0;
+		if (patch_find(t->pool, t->updates, names[i], &p) != CSM_OK ||
+		    patch_applied(t->pool, &p, m->ref, &applied) != CSM_OK || !applied) {
+			l = strlen(lacks);
+			snprintf(lacks + l, sizeof(lacks) - l, "%s%s", l ? ", " : "", names[i]);
+		}
+		patch_clear(&p);
+	}
+	if (xshost_reboot_pending(t->pool, m->uuid, &pending) != CSM_OK)
+		pending = 1;	/* not known: as XenCenter, block */
+	csm_err_clear();
+	if (lacks[0] == '\0' && !pending) {
+		snprintf(fact, len, "pool master %s has the planned hotfixes and no reboot "
+		    "pending", m->name_label);
+		return 1;
+	}
+	snprintf(fact, len, "pool master %s %s%s%s%s: patch the master first (XenServer wants "
+	    "it before the members), or give --member-first", m->name_label,
+	    lacks[0] ? "lacks " : "", lacks, lacks[0] && pending ? " and " : "",
+	    pending ? "has a reboot pending (or one csmaint cannot rule out)" : "");
+	return 0;
+}
+
 int
 checks_run(const struct site *s, const char *spec, char *const *patches, int npatches,
-    struct checks *o)
+    int member_first, struct checks *o)
 {
 	struct db_res *host = NULL, *vms = NULL, *ha = NULL, *jobs = NULL, *open = NULL;
 	const char *st, *alloc;
@@ -134,7 +208,22 @@ checks_run(const struct site *s, const char *spec, char *const *patches, int npa
 	    s->conf->xapi.pinned_pubkey ? "server key matches xenapi.pinned_pubkey" :
 	    s->conf->xapi.ca_file ? "certificate verified against xenapi.ca_file" :
 	    "certificate verified against the system CAs");
-	row(o, "pool master", 1, "master at %s", pool_url(t.pool));
+	{
+		/* Master first, compared with the master now: maintenance moves the role. */
+		char **names = xcalloc((size_t)npatches + 1, sizeof(*names)), fact[768];
+		int ok;
+		for (i = 0; i < npatches; i++)
+			names[i] = plan_request_name(patches[i]);
+		ok = checks_master_first(&t, (const char *const *)names, (size_t)npatches, fact,
+		    sizeof(fact));
+		if (!ok && member_first)
+			row(o, "pool master first", -1, "overridden (--member-first): %s", fact);
+		else
+			row(o, "pool master first", ok, "%s", fact);
+		for (i = 0; i < npatches; i++)
+			free(names[i]);
+		free(names);
+	}
 	row(o, "XenServer host", t.xs->live != 0, "%s: XenServer %s build %s, API "
 	    "%lld.%lld, enabled %s, live %s", t.xs->name_label,
 	    t.xs->product_version ? t.xs->product_version : "?",

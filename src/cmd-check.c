@@ -7,12 +7,18 @@
 
 static int cmd_check_exec(struct cmd_ctx *);
 
+static const struct cmd_opt check_opts[] = {
+	{ "--member-first", NULL, "do not fail when the pool master lacks the patches "
+	    "(XenServer wants the master patched first)" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
 	.args = "HOST [PATCH...]",
 	.summary = "every precondition of the hotfix procedure on HOST, pass or fail with "
 	    "the fact behind it (exit 4 if one fails); changes nothing",
-	.opts = NULL,
+	.opts = check_opts,
 	.min_args = 1, .max_args = -1,
 	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_ANY_SCHEMA,
 	.exec = cmd_check_exec,
@@ -44,7 +50,8 @@ cmd_check_exec(struct cmd_ctx *ctx)
 	struct out *o;
 	int rc, failed;
 
-	if ((rc = checks_run(cmd_site(ctx), ctx->argv[0], ctx->argv + 1, ctx->argc - 1, &c)) !=
+	if ((rc = checks_run(cmd_site(ctx), ctx->argv[0], ctx->argv + 1, ctx->argc - 1,
+	    cmd_opt(ctx, "--member-first") != NULL, &c)) !=
 	    CSM_OK) {
 		checks_free(&c);
 		return rc;

@@ -16,6 +16,8 @@ static const struct cmd_opt hotfix_opts[] = {
 	    "minimal set, in order" },
 	{ "--execute", NULL, "run the procedure (without it: print the whole plan, change "
 	    "nothing)" },
+	{ "--member-first", NULL, "patch this pool member although the pool master lacks the "
+	    "planned hotfixes or has a reboot pending (XenServer wants the master first)" },
 	{ NULL, NULL, NULL }
 };
 
@@ -103,7 +105,7 @@ cmd_hotfix_exec(struct cmd_ctx *ctx)
 		return csm_err_set(CSM_EUSAGE, "'hotfix' needs hotfix FILEs, --catalog FILE, or "
 		    "both");
 	rc = procedure_run(cmd_site(ctx), ctx->argv[0], ctx->argv + 1, ctx->argc - 1, catalog,
-	    dry, &r);
+	    (dry ? PROC_DRY : 0) | (cmd_opt(ctx, "--member-first") ? PROC_MEMBER_FIRST : 0), &r);
 	show(ctx, &r, dry);
 	procedure_report_free(&r);
 	return rc;

@@ -50,6 +50,7 @@ struct proc {
 	int		 lost_lock;		/* another csmaint owns the operation now */
 	int		 handed_back;		/* 3.0: column back at Enabled for maintenance */
 	int		 dry;			/* a dry run: nothing changes */
+	int		 member_first;		/* --member-first: the master may lack it */
 	char		 prior[33];		/* the allocation value before the disable */
 	char		 error[1024];
 };
@@ -874,6 +875,27 @@ setup(struct proc *p, const char *spec, int retry)
 	return CSM_OK;
 }
 
+/* Master first, against the plan now made (a catalog run names its hotfixes only now). */
+static int
+master_first(struct proc *p)
+{
+	const char **names = xcalloc(p->ntodo + 1, sizeof(*names));
+	char fact[768];
+	size_t i;
+	int ok;
+
+	for (i = 0; i < p->ntodo; i++)
+		names[i] = p->todo[i]->uuid ? p->todo[i]->uuid : p->todo[i]->name_label;
+	ok = checks_master_first(&p->t, names, p->ntodo, fact, sizeof(fact));
+	free(names);
+	if (ok)
+		return CSM_OK;
+	checks_add(&p->rep->checks, "pool master first (the plan)", CHECK_FAIL, fact);
+	p->rep->show_checks = 1;
+	return csm_err_set(CSM_ECONFLICT, "refusing to start on host %s: %s; nothing was "
+	    "changed", p->spec, fact);
+}
+
 /* Step 0: every precondition (check HOST), then the set-up, and the VMs without Tools
  * named before anything changes (they cannot live-migrate). */
 static int
@@ -882,16 +904,28 @@ step_check(struct proc *p, char *detail, size_t len)
 	char seen[1024];
 	int rc, left, failed;
 
-	rc = checks_run(p->s, p->spec, p->files, p->nfiles, &p->rep->checks);
+	rc = checks_run(p->s, p->spec, p->files, p->nfiles, p->member_first, &p->rep->checks);
 	failed = p->rep->checks.failed;
 	p->rep->show_checks = rc == CSM_OK && (failed || p->dry);
 	if (rc != CSM_OK)
 		return rc;
-	if (failed)
-		return csm_err_set(CSM_ECONFLICT, "refusing to start: %d check%s failed for host "
-		    "%s (see above); nothing was changed", failed, failed == 1 ? "" : "s",
-		    p->spec);
+	if (failed) {
+		struct sbuf why = SBUF_INIT;
+		char *text;
+		size_t i;
+		for (i = 0; i < p->rep->checks.n; i++)
+			if (p->rep->checks.v[i].result == CHECK_FAIL)
+				sbuf_printf(&why, "%s%s: %s", why.len ? "; " : "",
+				    p->rep->checks.v[i].name, p->rep->checks.v[i].fact);
+		text = sbuf_take(&why);
+		rc = csm_err_set(CSM_ECONFLICT, "refusing to start: %d check%s failed for host "
+		    "%s (%s); nothing was changed", failed, failed == 1 ? "" : "s", p->spec, text);
+		free(text);
+		return rc;
+	}
 	if ((rc = setup(p, p->spec, 0)) != CSM_OK)
+		return rc;
+	if (!p->member_first && (rc = master_first(p)) != CSM_OK)
 		return rc;
 	if ((rc = vms_left(p, VMS_NO_TOOLS, seen, sizeof(seen), &left)) != CSM_OK)
 		return rc;
@@ -1309,7 +1343,7 @@ take_lock(struct proc *p)
 
 int
 procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
-    const char *catalog, int dry, struct procedure_report *r)
+    const char *catalog, unsigned flags, struct procedure_report *r)
 {
 	struct proc p;
 	int rc, i;
@@ -1318,7 +1352,8 @@ procedure_run(const struct site *s, const char *host, char *const *files, int nf
 	memset(r, 0, sizeof(*r));
 	p.s = s;
 	p.rep = r;
-	p.dry = dry;
+	p.dry = (flags & PROC_DRY) != 0;
+	p.member_first = (flags & PROC_MEMBER_FIRST) != 0;
 	wait_catch_signals();
 	if ((rc = cs_host_resolve(s->db, host, &p.host_id)) != CSM_OK)
 		return rc;
@@ -1340,7 +1375,7 @@ procedure_run(const struct site *s, const char *host, char *const *files, int nf
 	p.files = xcalloc((size_t)nfiles + 1, sizeof(*p.files));
 	for (p.nfiles = 0; p.nfiles < nfiles; p.nfiles++)
 		p.files[p.nfiles] = xstrdup(files[p.nfiles]);
-	if (dry)
+	if (p.dry)
 		rc = dry_steps(&p);
 	else if ((rc = take_lock(&p)) == CSM_OK && (rc = run_steps(&p, 0)) == CSM_OK)
 		final_words(&p);

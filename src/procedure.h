@@ -46,8 +46,11 @@ struct procedure_report {
 	struct db_res		*steps;		/* and its steps (J_STEP_*) */
 };
 
+#define PROC_DRY		0x01	/* print what it would do, change nothing */
+#define PROC_MEMBER_FIRST	0x02	/* patch a member although the master lacks it */
+
 int procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
-    const char *catalog, int dry, struct procedure_report *report);
+    const char *catalog, unsigned flags, struct procedure_report *report);
 int procedure_resume(const struct site *s, long long op_id, struct procedure_report *report);
 void procedure_report_free(struct procedure_report *r);
 

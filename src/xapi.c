@@ -485,6 +485,15 @@ static const struct field pool_update_fields[] = {
 	{ "uuid", F_STRING, 0, NULL }, { "name_label", F_STRING, 0, NULL },
 	{ "after_apply_guidance", F_STRINGS, 0, NULL }, { NULL, 0, 0, NULL },
 };
+static const struct field pool_fields[] = {
+	{ "master", F_STRING, 0, NULL }, { "default_SR", F_STRING, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct field sr_fields[] = {
+	{ "uuid", F_STRING, 0, NULL }, { "name_label", F_STRING, 0, NULL },
+	{ "shared", F_BOOL, 0, NULL }, { "type", F_STRING, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
 static const struct field task_fields[] = {
 	{ "status", F_STRING, 0, NULL }, { "result", F_STRING, 0, NULL },
 	{ "progress", F_DOUBLE, 0, NULL }, { "error_info", F_STRINGS, 0, NULL },
@@ -498,7 +507,7 @@ static const struct {
 	{ "VM", vm_fields }, { "VM_guest_metrics", gm_fields }, { "host", host_fields },
 	{ "host_metrics", host_metrics_fields }, { "host_patch", host_patch_fields },
 	{ "pool_patch", pool_patch_fields }, { "pool_update", pool_update_fields },
-	{ "task", task_fields },
+	{ "pool", pool_fields }, { "SR", sr_fields }, { "task", task_fields },
 };
 
 /* Methods outside the generated get_* family whose result csmaint reads. */

@@ -147,6 +147,11 @@ mkpatch() {
 		printf '\nSIGNATURE ok\n'
 		head -c 65536 /dev/urandom | base64
 	} >"$file"
+	# A 7.1+ update is an ISO 9660 image: its volume descriptor says CD001 at 32769
+	# (csmaint checks it before anything changes).
+	case $file in *.iso|*.ISO)
+		printf 'CD001' | dd of="$file" bs=1 seek=32769 conv=notrunc status=none ;;
+	esac
 }
 
 # ms_setup [ARGS...]: the CloudStack management-server simulator on the test database,
