@@ -1,4 +1,4 @@
-/* xapi.h: XenAPI sessions, calls with master redirect and re-login, and task polling. */
+/* xapi.h: XenAPI sessions, calls with redirect and re-login, task polls, the reply envelope. */
 #ifndef XAPI_H
 #define XAPI_H
 
@@ -124,9 +124,25 @@ void xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg);
  * struct of records, get_record: a record, get_by_uuid and Async.*: a string, get_all: an
  * array of strings, get_<field>: the field's type); records are checked field by field
  * against the table in xapi.c of the fields csmaint reads.  Methods outside the table
- * (void ones) are not checked.  xapi_call() runs it; exported for tests and the fuzzer.
+ * (void ones) are not checked.  xapi_call() runs it on every Value.
  */
 int xapi_check_reply(const char *method, const char *ref, const struct xmlrpc_value *v);
+
+/*
+ * The envelope of a XenAPI reply: a methodResponse whose param is the struct {Status,
+ * Value} or {Status, ErrorDescription}.  On CSM_OK either *value is set (Status
+ * "Success"; the Value member, an empty string for void calls) or *errv is (Status
+ * "Failure"): a NULL-terminated vector [code, param1, …] of *nerr strings, verbatim (an
+ * item of another scalar type as its text).  An XML-RPC <fault> comes back as the failure
+ * ["FAULT", code, string], as the C SDK does.  Everything returned is the caller's
+ * (xmlrpc_value_free, xapi_errv_free).  A negative code: the reply is malformed, not
+ * XML-RPC, or not a XenAPI envelope (the message says which), and nothing is returned.
+ * xapi_call() decodes every reply with it; exported for tests, the fuzzer and the bench.
+ */
+int xapi_decode_reply(const char *buf, size_t len, struct xmlrpc_value **value,
+    char ***errv, size_t *nerr);
+/* Free an error vector of xapi_decode_reply(); xapi_errv_free(NULL) does nothing. */
+void xapi_errv_free(char **errv);
 
 /* The server error of the last failed call: code and params (NULL / 0 if none). */
 const char *xapi_error_code(const struct xapi *x);

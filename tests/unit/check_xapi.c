@@ -1618,6 +1618,180 @@ START_TEST(test_error_text_masks_repeated_secrets)
 }
 END_TEST
 
+/* ---- the XenAPI envelope ---- */
+
+#define HEAD "<?xml version=\"1.0\"?><methodResponse><params><param>"
+#define TAIL "</param></params></methodResponse>"
+
+static void
+check_str(const struct xmlrpc_value *v, const char *want)
+{
+	const char *s;
+
+	ck_assert_int_eq(xmlrpc_as_string(v, &s), CSM_OK);
+	ck_assert_str_eq(s, want);
+}
+
+START_TEST(test_xenapi_success)
+{
+	static const char doc[] = "<?xml version=\"1.0\"?><methodResponse><params><param>"
+	    "<value><struct>\n<member><name>Status</name><value>Success</value></member>\n"
+	    "<member><name>Value</name><value>OpaqueRef:SESSION</value></member>\n"
+	    "</struct></value></param></params></methodResponse>";
+	static const char void_doc[] = "<methodResponse><params><param><value><struct>"
+	    "<member><name>Status</name><value>Success</value></member>"
+	    "<member><name>Value</name><value/></member></struct></value></param></params>"
+	    "</methodResponse>";
+	struct xmlrpc_value *v;
+	char **errv;
+	size_t n;
+
+	ck_assert_int_eq(xapi_decode_reply(doc, strlen(doc), &v, &errv, &n), CSM_OK);
+	ck_assert_ptr_null(errv);
+	ck_assert_uint_eq(n, 0);
+	check_str(v, "OpaqueRef:SESSION");
+	xmlrpc_value_free(v);
+	ck_assert_int_eq(xapi_decode_reply(void_doc, strlen(void_doc), &v, &errv, &n),
+	    CSM_OK);
+	check_str(v, "");
+	xmlrpc_value_free(v);
+}
+END_TEST
+
+START_TEST(test_xenapi_failure)
+{
+	static const char doc[] = "<?xml version=\"1.0\"?><methodResponse><params><param>"
+	    "<value><struct>\n<member><name>Status</name><value>Failure</value></member>\n"
+	    "<member><name>ErrorDescription</name><value><array><data>\n"
+	    "<value>HANDLE_INVALID</value><value>VM</value><value>OpaqueRef:x &amp; y</value>"
+	    "<value><i4>3</i4></value><value></value>\n<value><boolean>1</boolean></value>"
+	    "<value><nil/></value><value><dateTime.iso8601>20100322T10:52:23Z"
+	    "</dateTime.iso8601></value></data></array></value></member>\n"
+	    "</struct></value></param></params></methodResponse>";
+	struct xmlrpc_value *v;
+	char **errv;
+	size_t n;
+
+	ck_assert_int_eq(xapi_decode_reply(doc, strlen(doc), &v, &errv, &n), CSM_OK);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(n, 8);
+	ck_assert_str_eq(errv[0], "HANDLE_INVALID");
+	ck_assert_str_eq(errv[1], "VM");
+	ck_assert_str_eq(errv[2], "OpaqueRef:x & y");
+	ck_assert_str_eq(errv[3], "3");
+	ck_assert_str_eq(errv[4], "");
+	ck_assert_str_eq(errv[5], "true");
+	ck_assert_str_eq(errv[6], "");
+	ck_assert_str_eq(errv[7], "20100322T10:52:23Z");
+	ck_assert_ptr_null(errv[8]);
+	xapi_errv_free(errv);
+}
+END_TEST
+
+START_TEST(test_xenapi_malformed)
+{
+	struct xmlrpc_value *v;
+	char **errv;
+	size_t n, k;
+	static const struct {
+		const char *param, *want;
+	} cases[] = {
+		{ "<value>plain</value>", "not a struct" },
+		{ "<value><struct><member><name>Value</name><value>x</value></member></struct>"
+		  "</value>", "no Status" },
+		{ "<value><struct><member><name>Status</name><value><boolean>1</boolean></value>"
+		  "</member></struct></value>", "no Status" },
+		{ "<value><struct><member><name>Status</name><value>Success</value></member>"
+		  "</struct></value>", "no Value" },
+		{ "<value><struct><member><name>Status</name><value>Maybe</value></member>"
+		  "</struct></value>", "unknown Status 'Maybe'" },
+		{ "<value><struct><member><name>Status</name><value>Failure</value></member>"
+		  "</struct></value>", "no ErrorDescription" },
+		{ "<value><struct><member><name>Status</name><value>Failure</value></member>"
+		  "<member><name>ErrorDescription</name><value><array><data/></array></value>"
+		  "</member></struct></value>", "no ErrorDescription" },
+		{ "<value><struct><member><name>Status</name><value>Failure</value></member>"
+		  "<member><name>ErrorDescription</name><value><array><data><value>X</value>"
+		  "<value><struct/></value></data></array></value></member></struct></value>",
+		  "item 1 is a struct" },
+	};
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char *doc = xasprintf(HEAD "%s" TAIL, cases[k].param);
+
+		ck_assert_msg(xapi_decode_reply(doc, strlen(doc), &v, &errv, &n) < 0,
+		    "case %zu accepted", k);
+		ck_assert_ptr_null(v);
+		ck_assert_ptr_null(errv);
+		ck_assert_msg(strstr(csm_err_msg(), cases[k].want) != NULL,
+		    "case %zu: '%s' lacks '%s'", k, csm_err_msg(), cases[k].want);
+		free(doc);
+	}
+}
+END_TEST
+
+/* An XML-RPC <fault> is the failure ["FAULT", code, string], as the C SDK has it. */
+START_TEST(test_xenapi_fault)
+{
+	static const char doc[] = "<methodResponse><fault><value><struct>"
+	    "<member><name>faultCode</name><value>-32700</value></member>"
+	    "<member><name>faultString</name><value>parse error</value></member>"
+	    "</struct></value></fault></methodResponse>";
+	struct xmlrpc_value *v;
+	char **errv;
+	size_t n;
+
+	ck_assert_int_eq(xapi_decode_reply(doc, strlen(doc), &v, &errv, &n), CSM_OK);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(errv[0], "FAULT");
+	ck_assert_str_eq(errv[1], "-32700");
+	ck_assert_str_eq(errv[2], "parse error");
+	ck_assert_ptr_null(errv[3]);
+	xapi_errv_free(errv);
+	xapi_errv_free(NULL);
+}
+END_TEST
+
+/* Not XML-RPC at all: the decoder's message, nothing returned. */
+START_TEST(test_xenapi_not_xmlrpc)
+{
+	static const char doc[] = "<html><body>502 Bad Gateway</body></html>";
+	struct xmlrpc_value *v;
+	char **errv;
+	size_t n;
+
+	ck_assert_int_lt(xapi_decode_reply(doc, strlen(doc), &v, &errv, &n), 0);
+	ck_assert_ptr_null(v);
+	ck_assert_ptr_null(errv);
+	ck_assert_uint_eq(n, 0);
+	ck_assert(msg_has("unexpected document element <html>"));
+}
+END_TEST
+
+/* Item 9: a failure with 50,000 ErrorDescription items decodes, all of them, at once. */
+START_TEST(test_xenapi_failure_50000_items)
+{
+	size_t n = 50000, i, nerr = 0;
+	char *doc = xmalloc(n * 40 + 512), *p = doc, **errv = NULL;
+	struct xmlrpc_value *v = NULL;
+
+	p += sprintf(p, HEAD "<value><struct><member><name>Status</name><value>Failure</value>"
+	    "</member><member><name>ErrorDescription</name><value><array><data>");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "<value>E%zu</value>", i);
+	sprintf(p, "</data></array></value></member></struct></value>" TAIL);
+	ck_assert_int_eq(xapi_decode_reply(doc, strlen(doc), &v, &errv, &nerr), CSM_OK);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(nerr, n);
+	ck_assert_str_eq(errv[0], "E0");
+	ck_assert_str_eq(errv[n - 1], "E49999");
+	ck_assert_ptr_null(errv[n]);
+	xapi_errv_free(errv);
+	free(doc);
+}
+END_TEST
+
 static Suite *
 xapi_suite(void)
 {
@@ -1625,6 +1799,11 @@ xapi_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_xenapi_success);
+	tcase_add_test(tc, test_xenapi_failure);
+	tcase_add_test(tc, test_xenapi_malformed);
+	tcase_add_test(tc, test_xenapi_fault);
+	tcase_add_test(tc, test_xenapi_not_xmlrpc);
 	tcase_add_test(tc, test_login_logout);
 	tcase_add_test(tc, test_explicit_logout);
 	tcase_add_test(tc, test_login_fallback_two_params);
@@ -1658,6 +1837,7 @@ xapi_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reply_types_every_method);
+	tcase_add_test(tc, test_xenapi_failure_50000_items);
 	tcase_add_test(tc, test_reply_type_login);
 	tcase_add_test(tc, test_reply_type_string_forms);
 	tcase_add_test(tc, test_pool_hosts_wrong_type);
