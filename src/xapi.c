@@ -1,5 +1,4 @@
 /* xapi.c: XenAPI sessions and calls over an injected transport, with redirects and tasks. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 #include <time.h>
 
 #include "csmaint.h"
+#include "wait.h"
 #include "xapi.h"
 #include "xmlrpc.h"
 
@@ -25,8 +25,6 @@ struct xapi {
 	double poll;			/* seconds between task polls */
 	int bad_reply;			/* the last call failed the reply check */
 	int lost;			/* the session was dropped by a redirect or expiry */
-	xapi_stop_fn stop;		/* asked between task polls; NULL: never */
-	void *stop_arg;
 };
 
 struct xapi *
@@ -81,19 +79,6 @@ xapi_free(struct xapi *x)
 	free(x->user);
 	free(x->url);
 	free(x);
-}
-
-void
-xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg)
-{
-	x->stop = stop;
-	x->stop_arg = arg;
-}
-
-static int
-stopped(const struct xapi *x)
-{
-	return x->stop != NULL && x->stop(x->stop_arg);
 }
 
 void
@@ -953,20 +938,6 @@ xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ..
 	return rc;
 }
 
-/* Sleep s seconds; a signal that makes x's stop function say stop ends it early. */
-static void
-sleep_for(const struct xapi *x, double s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stopped(x))
-		;
-}
-
 /*
  * task.result comes in two forms (NOTES §6): Async calls store the result re-serialised
  * as "<value>…</value>", the patch upload stores the bare "OpaqueRef:…".
@@ -1029,11 +1000,12 @@ task_poll(struct xapi *x, const char *task, const char *what, double timeout,
 	for (;;) {
 		xmlrpc_value_free(rec);
 		rec = NULL;
-		if (stopped(x)) {
+		if (wait_stopped()) {
 			/* Not a result either: the task goes on in XenServer. */
+			snprintf(last, sizeof(last), "%s", csm_err_msg());
 			clear_error(x);
-			rc = csm_err_set(CSM_EFAIL, "XenAPI %s: stopped waiting for task %s "
-			    "(interrupted; the task goes on in XenServer)", what, task);
+			rc = csm_err_set(CSM_EFAIL, "XenAPI %s: stopped waiting for task %s: %s; "
+			    "the task goes on in XenServer", what, task, last);
 			goto out;
 		}
 		rc = xapi_call_s(x, "task.get_record", &rec, task, NULL);
@@ -1083,7 +1055,7 @@ task_poll(struct xapi *x, const char *task, const char *what, double timeout,
 		}
 		if (status != NULL)
 			csm_debug("XenAPI %s: %s, %.0f%% done", what, status, progress * 100);
-		sleep_for(x, x->poll < left ? x->poll : left);
+		wait_sleep(x->poll < left ? x->poll : left);
 	}
 out:
 	xmlrpc_value_free(rec);

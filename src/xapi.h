@@ -89,7 +89,9 @@ int xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result
 /*
  * Run an Async.* method and wait for its task: poll task.get_record every poll interval
  * until the task leaves pending, or timeout seconds pass (a failure naming the task and its
- * progress).  The task is always destroyed.  On success *result is the task's result
+ * progress), or a stop signal arrives (wait.h: SIGINT, SIGTERM or SIGHUP ends the wait at
+ * once with "stopped waiting for task …: interrupted by signal N (…); the task goes on in
+ * XenServer").  The task is always destroyed.  On success *result is the task's result
  * decoded: a <value> fragment as its value, bare text (the upload's OpaqueRef) as a
  * string, "" for void; checked as the synchronous method's reply would be.  A failed task
  * sets xapi_error_code()/params() from error_info.
@@ -107,15 +109,6 @@ int xapi_task_wait(struct xapi *x, const char *task_ref, double timeout,
     struct xmlrpc_value **result);
 /* Seconds between task polls (default 1; 0 polls without sleeping, for tests). */
 void xapi_set_poll_interval(struct xapi *x, double seconds);
-/*
- * stop(arg) is asked before each task poll and when a signal interrupts the sleep between
- * polls; nonzero ends the wait with CSM_EFAIL ("stopped waiting for task …
- * (interrupted; the task goes on in XenServer)"), and the task is destroyed as after any
- * wait.  For a SIGTERM handler that sets a flag: install it without SA_RESTART.
- * stop NULL (the default): waits end only on the task's state or the timeout.
- */
-typedef int (*xapi_stop_fn)(void *arg);
-void xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg);
 
 /*
  * Check v, the Value of a call of method (about ref, its first parameter, or NULL), against
