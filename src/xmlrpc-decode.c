@@ -15,6 +15,12 @@
 #include "xmlrpc.h"
 #include "xmlrpc-int.h"
 
+/*
+ * A SAX2 state machine, so no libxml2 tree is built: each element is checked against
+ * its parent as it opens (allowed()), and values are built as they close.
+ */
+
+/* A <double>'s text, with '.' whatever the locale; 0 or -1. */
 static int
 parse_double(const char *s, size_t len, double *out)
 {
@@ -39,9 +45,6 @@ parse_double(const char *s, size_t len, double *out)
 	*out = d;
 	return 0;
 }
-
-
-/* ---- decoding: a SAX2 state machine, so no libxml2 tree is built ---- */
 
 enum el {
 	EL_ROOT,	/* before the document element */

@@ -9,8 +9,6 @@
 #include "xmlrpc.h"
 #include "xmlrpc-int.h"
 
-/* ---- encoding ---- */
-
 /*
  * Append text XML-escaped.  XML 1.0 cannot carry most C0 controls at all (not even as
  * character references), and a server cannot parse invalid UTF-8, so both are refused

@@ -13,8 +13,6 @@
 /* Structs with more members than this get a hash index (get_all_records has thousands). */
 #define HASH_MIN 16
 
-/* ---- constructors and accessors ---- */
-
 static struct xmlrpc_value *
 value_alloc(enum xmlrpc_type type, size_t textlen)
 {
