@@ -11,6 +11,7 @@
 #include <libxml/xmlerror.h>
 
 #include "csmaint.h"
+#include "guidance.h"
 #include "catalog.h"
 
 /* What the parser callbacks learn while libxml2 runs; hung on the context's _private. */
@@ -104,40 +105,6 @@ free_list(char **list, size_t n)
 	free(list);
 }
 
-unsigned
-catalog_guidance_parse(const char *text)
-{
-	static const struct {
-		const char *word;
-		unsigned bit;
-	} words[] = {
-		{ "restartHVM", CATALOG_RESTART_HVM },
-		{ "restartPV", CATALOG_RESTART_PV },
-		{ "restartHost", CATALOG_RESTART_HOST },
-		{ "restartXAPI", CATALOG_RESTART_XAPI },
-	};
-	unsigned bits = 0;
-	size_t len, i;
-
-	if (text == NULL)
-		return 0;
-	/* xapi writes the set space-separated (NOTES.md §2.2 item 6); accept commas too. */
-	while (*text != '\0') {
-		len = strcspn(text, " \t\r\n,");
-		if (len > 0) {
-			for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-				if (strlen(words[i].word) == len &&
-				    strncmp(words[i].word, text, len) == 0)
-					break;
-			bits |= i < sizeof(words) / sizeof(words[0]) ? words[i].bit :
-			    CATALOG_GUIDANCE_UNKNOWN;
-		}
-		text += len;
-		text += strspn(text, " \t\r\n,");
-	}
-	return bits;
-}
-
 /*
  * Collect the uuid of every <child> of every <wrapper> under a <patch>.  XenCenter reads
  * only the first wrapper and XO only single children (§1.2); the real layout is not
@@ -207,7 +174,7 @@ read_patch(struct loader *l, xmlNode *n)
 	}
 	p->name_description = attr(n, "name-description");
 	p->guidance_text = attr(n, "after-apply-guidance");
-	p->guidance = catalog_guidance_parse(p->guidance_text);
+	p->guidance = guidance_parse(p->guidance_text);
 	if ((s = attr(n, "guidance-mandatory")) != NULL) {
 		lower(s);
 		p->guidance_mandatory = strstr(s, "true") != NULL;

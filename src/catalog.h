@@ -43,20 +43,13 @@
 #define CATALOG_MAX_SIZE (64u << 20)
 
 /* after-apply-guidance values (§1.2, NOTES.md §2.3); a patch can carry several. */
-enum catalog_guidance {
-	CATALOG_RESTART_HVM = 1 << 0,	/* restartHVM: reboot the running HVM guests */
-	CATALOG_RESTART_PV = 1 << 1,	/* restartPV: reboot the running PV guests */
-	CATALOG_RESTART_HOST = 1 << 2,	/* restartHost: evacuate and reboot the host */
-	CATALOG_RESTART_XAPI = 1 << 3,	/* restartXAPI: restart the toolstack */
-	CATALOG_GUIDANCE_UNKNOWN = 1 << 4, /* some other word: read the hotfix's article */
-};
 
 struct catalog_patch {
 	char *uuid;		/* lower-cased, never NULL or empty */
 	char *name_label;	/* e.g. "XS56EFP1004"; never NULL or empty */
 	char *name_description;	/* NULL when absent (so are the other strings) */
 	char *guidance_text;	/* after-apply-guidance as written */
-	unsigned guidance;	/* enum catalog_guidance bits; 0 when empty or absent */
+	unsigned guidance;	/* enum guidance bits (guidance.h); 0 when empty or absent */
 	int guidance_mandatory;	/* guidance-mandatory contains "true" (XenCenter's test) */
 	char *version;
 	char *url;		/* the hotfix's web page */
@@ -120,7 +113,5 @@ const struct catalog_version *catalog_version_for_host(const struct catalog *cat
 /* Does version entry v list uuid among its direct patches (or, in_minimal, its minimal set)? */
 int catalog_version_lists(const struct catalog_version *v, const char *uuid, int in_minimal);
 
-/* "restartHost restartXAPI" → CATALOG_RESTART_HOST | CATALOG_RESTART_XAPI. */
-unsigned catalog_guidance_parse(const char *text);
 
 #endif

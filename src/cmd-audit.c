@@ -81,7 +81,7 @@ patch_skew(struct cmd_ctx *ctx, const char *cluster, const char *via, struct out
 	size_t i, j, k, l;
 	int rc;
 
-	if ((rc = cmd_target_open(ctx, via, &t)) != CSM_OK) {
+	if ((rc = target_open(cmd_site(ctx), via, &t)) != CSM_OK) {
 		char d[1024];
 		snprintf(d, sizeof(d), "cluster %s: cannot compare patches: %s", cluster,
 		    csm_err_msg());
@@ -112,7 +112,7 @@ patch_skew(struct cmd_ctx *ctx, const char *cluster, const char *via, struct out
 			finding(o, n, "patch-skew", NULL, t.hosts[i].name_label, NULL, d);
 		}
 	}
-	cmd_target_close(&t);
+	target_close(&t);
 	return CSM_OK;
 }
 

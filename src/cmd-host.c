@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "pool.h"
 #include "toggle.h"
+#include "xshost.h"
 
 static int cmd_host_list_exec(struct cmd_ctx *);
 static int cmd_host_show_exec(struct cmd_ctx *);
@@ -212,7 +213,7 @@ cmd_host_show_exec(struct cmd_ctx *ctx)
 	if (open != NULL) {	/* the journal is installed */
 		if ((rc = journal_op_list(ctx->db, id, 20, &ops)) != CSM_OK)
 			goto out;
-		o[2] = journal_out_ops(ops);
+		o[2] = cmd_journal_ops_table(ops);
 		n = 3;
 	}
 	rc = cmd_print(ctx, o, n);
@@ -237,7 +238,7 @@ report(struct cmd_ctx *ctx, const struct toggle_result *res)
 	    res->host_name, ctx->cs->column, res->prior, res->written, res->op_id);
 	csm_debug("host row locked for %.3f ms", res->lock_ms);
 	if (journal_op_get(ctx->db, res->op_id, &op) == CSM_OK) {
-		o = journal_out_ops(op);
+		o = cmd_journal_ops_table(op);
 		cmd_print(ctx, &o, 1);
 		out_free(o);
 	}
@@ -338,7 +339,7 @@ cmd_host_reboot_exec(struct cmd_ctx *ctx)
 	int toolstack = cmd_opt(ctx, "--toolstack") != NULL, rc;
 	struct target t;
 
-	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	if (!cmd_execute(ctx)) {
 		char *label = csm_escape(t.xs->name_label);
@@ -355,10 +356,11 @@ cmd_host_reboot_exec(struct cmd_ctx *ctx)
 		    ctx->conf->proc.reboot_timeout, toolstack ? "agent_start_time" :
 		    "boot_time", strcmp(db_get(t.row, 0, CS_H_STATUS), "Up") == 0 ? "Up" :
 		    db_get(t.row, 0, CS_H_STATUS));
-		cmd_target_close(&t);
+		target_close(&t);
 		return CSM_OK;
 	}
-	rc = cmd_wait_for_host(ctx, &t, !toolstack);
-	cmd_target_close(&t);
+	rc = xshost_restart(cmd_site(ctx), &t, toolstack ? XSHOST_RESTART_TOOLSTACK :
+	    XSHOST_REBOOT, NULL);
+	target_close(&t);
 	return rc;
 }

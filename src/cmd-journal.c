@@ -39,6 +39,54 @@ const struct cmd_entry cmd_journal_show_entry = {
 	.exec = cmd_journal_show_exec,
 };
 
+struct out *
+cmd_journal_ops_table(const struct db_res *r)
+{
+	static const struct {
+		const char *name;
+		int col;
+		enum out_type type;
+	} cols[] = {
+		{ "id", J_OP_ID, OUT_NUM }, { "kind", J_OP_KIND, OUT_STR },
+		{ "host_id", J_OP_HOST_ID, OUT_NUM }, { "host_name", J_OP_HOST_NAME, OUT_STR },
+		{ "state", J_OP_STATE, OUT_STR }, { "column", J_OP_COLUMN, OUT_STR },
+		{ "prior_value", J_OP_PRIOR, OUT_STR }, { "new_value", J_OP_NEW, OUT_STR },
+		{ "operator", J_OP_OPERATOR, OUT_STR }, { "started", J_OP_STARTED, OUT_STR },
+		{ "finished", J_OP_FINISHED, OUT_STR }, { "reason", J_OP_REASON, OUT_STR },
+		{ "last_error", J_OP_ERROR, OUT_STR },
+	};
+	struct out *o = out_new("operations");
+	size_t c;
+	int i;
+
+	for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		out_col(o, cols[c].name, cols[c].type);
+	for (i = 0; i < db_res_rows(r); i++) {
+		out_row(o);
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_cell(o, (int)c, db_get(r, i, cols[c].col));
+	}
+	return o;
+}
+
+struct out *
+cmd_journal_steps_table(const struct db_res *r)
+{
+	static const char *const names[J_STEP_NCOLS] = { "seq", "name", "state", "started",
+	    "finished", "detail" };
+	struct out *o = out_new("steps");
+	int i, c;
+
+	for (c = 0; c < J_STEP_NCOLS; c++)
+		out_col(o, names[c], c == J_STEP_SEQ ? OUT_NUM : OUT_STR);
+	for (i = 0; i < db_res_rows(r); i++) {
+		out_row(o);
+		for (c = 0; c < J_STEP_NCOLS; c++)
+			out_cell(o, c, db_get(r, i, c));
+	}
+	return o;
+}
+
 static int
 cmd_journal_list_exec(struct cmd_ctx *ctx)
 {
@@ -54,7 +102,7 @@ cmd_journal_list_exec(struct cmd_ctx *ctx)
 		return rc;
 	if ((rc = journal_op_list(ctx->db, host_id, limit, &r)) != CSM_OK)
 		return rc;
-	o = journal_out_ops(r);
+	o = cmd_journal_ops_table(r);
 	rc = cmd_print(ctx, &o, 1);
 	out_free(o);
 	db_res_free(r);
@@ -67,29 +115,16 @@ cmd_journal_show_exec(struct cmd_ctx *ctx)
 	struct db_res *op = NULL, *steps = NULL;
 	struct out *o[2] = { NULL, NULL };
 	long long id;
-	int rc, i;
+	int rc;
 
-	if (csm_strtonum(ctx->argv[0], 1, INT64_MAX, &id) != CSM_OK)
-		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not "
-		    "'%s'", ctx->argv[0]);
+	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
+		return rc;
 	if ((rc = journal_op_get(ctx->db, id, &op)) != CSM_OK)
 		return rc;
 	if ((rc = journal_op_steps(ctx->db, id, &steps)) != CSM_OK)
 		goto out;
-	o[0] = journal_out_ops(op);
-	o[1] = out_new("steps");
-	out_col(o[1], "seq", OUT_NUM);
-	out_col(o[1], "name", OUT_STR);
-	out_col(o[1], "state", OUT_STR);
-	out_col(o[1], "started", OUT_STR);
-	out_col(o[1], "finished", OUT_STR);
-	out_col(o[1], "detail", OUT_STR);
-	for (i = 0; i < db_res_rows(steps); i++) {
-		int c;
-		out_row(o[1]);
-		for (c = 0; c < J_STEP_NCOLS; c++)
-			out_cell(o[1], c, db_get(steps, i, c));
-	}
+	o[0] = cmd_journal_ops_table(op);
+	o[1] = cmd_journal_steps_table(steps);
 	rc = cmd_print(ctx, o, 2);
 out:
 	out_free(o[0]);

@@ -38,9 +38,8 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	char lock[160];
 	long long id;
 
-	if (csm_strtonum(ctx->argv[0], 1, INT64_MAX, &id) != CSM_OK)
-		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not "
-		    "'%s'", ctx->argv[0]);
+	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
+		return rc;
 	/* A hotfix operation may still be running elsewhere: its process holds the lock. */
 	if ((rc = journal_op_raw(ctx->db, id, &op)) != CSM_OK)
 		return rc;
@@ -84,7 +83,7 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 		csm_info("operation %lld rolled back: host %lld (%s) %s '%s' -> '%s'", id,
 		    res.host_id, res.host_name, ctx->cs->column, res.prior, res.written);
 	if (journal_op_get(ctx->db, id, &op) == CSM_OK) {
-		o = journal_out_ops(op);
+		o = cmd_journal_ops_table(op);
 		rc = cmd_print(ctx, &o, 1);
 		out_free(o);
 	}

@@ -12,10 +12,12 @@
 #include "conf.h"
 #include "catalog.h"
 #include "db.h"
+#include "guidance.h"
 #include "patch.h"
 #include "plan.h"
 #include "pool.h"
 #include "xapi.h"
+#include "xshost.h"
 
 static int cmd_patch_list_exec(struct cmd_ctx *);
 static int cmd_patch_upload_exec(struct cmd_ctx *);
@@ -116,7 +118,7 @@ cmd_patch_list_exec(struct cmd_ctx *ctx)
 	if (spec == NULL)
 		return csm_err_set(CSM_EUSAGE, "'patch list' needs --host HOST: the pool is "
 		    "reached through that CloudStack host's address");
-	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), spec, &t)) != CSM_OK)
 		return rc;
 	if ((rc = pool_patches(t.pool, &patches, &np)) != CSM_OK)
 		goto out;
@@ -161,7 +163,7 @@ cmd_patch_list_exec(struct cmd_ctx *ctx)
 out:
 	out_free(o);
 	pool_patches_free(patches, np);
-	cmd_target_close(&t);
+	target_close(&t);
 	return rc;
 }
 
@@ -209,7 +211,7 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 			return csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s'",
 			    ctx->argv[i]);
 	}
-	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), spec, &t)) != CSM_OK)
 		return rc;
 	if (dry)
 		cmd_dry_header(ctx, "make these calls");
@@ -254,7 +256,7 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 	if (rc == CSM_OK && !dry)
 		rc = cmd_print(ctx, &o, 1);
 	out_free(o);
-	cmd_target_close(&t);
+	target_close(&t);
 	return rc;
 }
 
@@ -265,7 +267,7 @@ cmd_patch_precheck_exec(struct cmd_ctx *ctx)
 	struct out *o;
 	int rc, i, failed = 0;
 
-	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	o = result_table();
 	for (i = 1; i < ctx->argc; i++) {
@@ -291,70 +293,11 @@ cmd_patch_precheck_exec(struct cmd_ctx *ctx)
 	if (rc == CSM_OK)
 		rc = cmd_print(ctx, &o, 1);
 	out_free(o);
-	cmd_target_close(&t);
+	target_close(&t);
 	if (rc == CSM_OK && failed)
 		return csm_err_set(CSM_ECONFLICT, "%d of %d prechecks failed on host %s", failed,
 		    ctx->argc - 1, ctx->argv[0]);
 	return rc;
-}
-
-/* What CloudStack says about the host: back when its status is what it was before. */
-struct cs_wait {
-	struct cmd_ctx	*ctx;
-	long long	 id;
-	char		 before[64];
-};
-
-static int
-cloudstack_back(void *arg, char *seen, unsigned long len)
-{
-	struct cs_wait *w = arg;
-	struct db_res *r = NULL;
-	const char *st;
-	int ok = 0;
-
-	if (cs_host_get(w->ctx->db, w->id, &r) != CSM_OK) {
-		snprintf(seen, len, "database unreadable (%s)", csm_err_msg());
-		return 0;
-	}
-	st = db_get(r, 0, CS_H_STATUS);
-	/* Up again, or still in maintenance when it was in maintenance (NOTES §5, §6): a
-	 * host in maintenance is not reloaded on reconnect, so its status stays. */
-	ok = strcmp(st, "Up") == 0 || (strstr(w->before, "Maintenance") != NULL &&
-	    strcmp(st, w->before) == 0);
-	snprintf(seen, len, "CloudStack status %s", st);
-	db_res_free(r);
-	return ok;
-}
-
-int
-cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot)
-{
-	return cmd_wait_host_mode(ctx, t, reboot ? 1 : 0, NULL, NULL, NULL);
-}
-
-int
-cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode, const char *boot_before,
-    void (*requested)(void *, const char *), void *arg)
-{
-	struct cs_wait cw;
-	struct host_wait w;
-
-	memset(&w, 0, sizeof(w));
-	w.boot_before = boot_before;
-	w.requested = requested;
-	w.requested_arg = arg;
-
-	cw.ctx = ctx;
-	cw.id = t->id;
-	snprintf(cw.before, sizeof(cw.before), "%s", db_get(t->row, 0, CS_H_STATUS));
-	w.timeout = ctx->conf->proc.reboot_timeout;
-	w.poll = ctx->conf->proc.poll_interval;
-	w.cloudstack_ok = cloudstack_back;
-	w.arg = &cw;
-	return mode == 1 ? patch_reboot_host(t->pool, t->xs->uuid, &w) :
-	    mode == 0 ? patch_restart_toolstack(t->pool, t->xs->uuid, &w) :
-	    patch_wait_host(t->pool, t->xs->uuid, &w);
 }
 
 static int
@@ -366,17 +309,36 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 	struct out *o;
 	int rc, i;
 
-	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	if (dry)
 		cmd_dry_header(ctx, "make these calls");
 	o = result_table();
 	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
+		struct patch_one req = { ctx->argv[i], NULL, NULL, PATCH_APPLY,
+		    ctx->conf->proc.wait_timeout, 0 };
+		enum patch_outcome done;
 		struct patch p;
 		char *output = NULL;
-		int applied = 0, already = 0;
+		int applied = 0;
 		const char *cls = t.updates ? "pool_update" : "pool_patch";
 
+		if (!dry) {
+			rc = patch_apply_one(t.pool, t.updates, t.xs->ref, &req, &p, &done,
+			    &output);
+			if (rc == CSM_OK) {
+				int already = done == PATCH_ALREADY;
+				result_row(o, ctx->argv[i], &p, already ? "already applied" :
+				    "applied", already ? "nothing to do" : output);
+				csm_info("%s: %s on %s", p.name_label, already ?
+				    "was already applied" : "applied and verified", t.name);
+				if (!already)
+					guide |= p.guidance;
+			}
+			free(output);
+			patch_clear(&p);
+			continue;
+		}
 		if ((rc = patch_find(t.pool, t.updates, ctx->argv[i], &p)) != CSM_OK)
 			break;
 		if ((rc = patch_applied(t.pool, &p, t.xs->ref, &applied)) != CSM_OK) {
@@ -385,9 +347,8 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 		}
 		if (applied) {
 			result_row(o, ctx->argv[i], &p, "already applied", "nothing to do");
-			if (dry)
-				printf("-- %s is already applied on %s\n", p.name_label, t.name);
-		} else if (dry) {
+			printf("-- %s is already applied on %s\n", p.name_label, t.name);
+		} else {
 			printf("XenAPI %s.precheck(%s '%s', %s '%s');\n", cls, cls, p.name_label,
 			    "host", t.xs->name_label);
 			printf("XenAPI Async.%s.apply(%s '%s', host '%s'), then task.get_record "
@@ -397,19 +358,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 			    "host.get_updates(host)" : "host_patch.get_all_records()");
 			result_row(o, ctx->argv[i], &p, "would apply", NULL);
 			guide |= p.guidance;
-		} else if ((rc = patch_precheck(t.pool, &p, t.xs->ref, NULL)) == CSM_OK) {
-			rc = patch_apply(t.pool, &p, t.xs->ref, ctx->conf->proc.wait_timeout,
-			    &output, &already);
-			if (rc == CSM_OK) {
-				result_row(o, ctx->argv[i], &p, already ? "already applied" :
-				    "applied", already ? "PATCH_ALREADY_APPLIED" : output);
-				csm_info("%s: %s on %s", p.name_label, already ?
-				    "was already applied" : "applied and verified", t.name);
-				if (!already)
-					guide |= p.guidance;
-			}
 		}
-		free(output);
 		patch_clear(&p);
 	}
 	/* Show what was applied even when a later patch failed: the operator needs it. */
@@ -428,8 +377,8 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 		csm_info("after-apply guidance: restart the %s VMs that run on %s when it is "
 		    "back in service", (guide & GUIDE_RESTART_HVM) && (guide & GUIDE_RESTART_PV) ?
 		    "HVM and PV" : guide & GUIDE_RESTART_HVM ? "HVM" : "PV", t.name);
-	if (rc == CSM_OK && (guide & (GUIDE_RESTART_HOST | GUIDE_RESTART_XAPI))) {
-		int reboot = (guide & GUIDE_RESTART_HOST) != 0;
+	if (rc == CSM_OK && guidance_restart(guide) != RESTART_NONE) {
+		int reboot = guidance_restart(guide) == RESTART_HOST;
 		if (dry)
 			printf("-- after-apply guidance: %s\n", reboot ? "reboot the host "
 			    "(host.disable, Async.host.reboot, wait until it is back)" :
@@ -439,55 +388,10 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 			    "apply with --after-apply", reboot ? "reboot" : "restart the toolstack "
 			    "of", t.name, reboot ? "host reboot" : "host reboot --toolstack", t.name);
 		else
-			rc = cmd_wait_for_host(ctx, &t, reboot);
+			rc = xshost_restart(cmd_site(ctx), &t, reboot ? XSHOST_REBOOT :
+			    XSHOST_RESTART_TOOLSTACK, NULL);
 	}
-	cmd_target_close(&t);
-	return rc;
-}
-
-int
-cmd_plan_build(struct target *t, const char *catalog_path, char *const *files, int nfiles,
-    struct catalog **cat, struct plan **plan)
-{
-	struct pool_patch *pp = NULL;
-	struct plan_applied *applied = NULL;
-	struct plan_input in;
-	size_t np = 0, i, j, n = 0;
-	int rc;
-
-	*cat = NULL;
-	*plan = NULL;
-	if (catalog_path != NULL && (rc = catalog_load(catalog_path, cat)) != CSM_OK)
-		return rc;
-	if (catalog_path == NULL && nfiles == 0)
-		return csm_err_set(CSM_EUSAGE, "give --catalog FILE, hotfix files, or both");
-	/* What the host has applied: uuids, with names from the pool's patch records. */
-	if ((rc = pool_patches(t->pool, &pp, &np)) != CSM_OK)
-		goto out;
-	applied = xcalloc(t->xs->npatches + 1, sizeof(*applied));
-	for (i = 0; i < t->xs->npatches; i++) {
-		applied[n].uuid = t->xs->patches[i];
-		for (j = 0; j < np; j++)
-			if (pp[j].uuid && strcasecmp(pp[j].uuid, t->xs->patches[i]) == 0)
-				applied[n].name_label = pp[j].name_label;
-		n++;
-	}
-	memset(&in, 0, sizeof(in));
-	in.cat = *cat;
-	in.product_version = t->xs->product_version;
-	in.build_number = t->xs->build_number;
-	in.applied = applied;
-	in.napplied = n;
-	in.requested = (const char *const *)files;
-	in.nrequested = (size_t)nfiles;
-	rc = plan_compute(&in, plan);
-out:
-	free(applied);
-	pool_patches_free(pp, np);
-	if (rc != CSM_OK) {
-		catalog_free(*cat);
-		*cat = NULL;
-	}
+	target_close(&t);
 	return rc;
 }
 
@@ -529,9 +433,9 @@ cmd_patch_plan_exec(struct cmd_ctx *ctx)
 	struct out *o;
 	int rc;
 
-	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
 		return rc;
-	rc = cmd_plan_build(&t, cmd_opt(ctx, "--catalog"), ctx->argv + 1, ctx->argc - 1, &cat,
+	rc = patch_plan_build(t.pool, t.xs, cmd_opt(ctx, "--catalog"), ctx->argv + 1, ctx->argc - 1, &cat,
 	    &plan);
 	if (rc == CSM_OK) {
 		o = cmd_plan_table(plan);
@@ -547,6 +451,6 @@ cmd_patch_plan_exec(struct cmd_ctx *ctx)
 	}
 	plan_free(plan);
 	catalog_free(cat);
-	cmd_target_close(&t);
+	target_close(&t);
 	return rc;
 }

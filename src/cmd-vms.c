@@ -137,7 +137,7 @@ cross_check(struct cmd_ctx *ctx, const struct db_res *sql, struct out *o, int *m
 	int rc, i;
 	char *seen = NULL;
 
-	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
 		return rc;
 	rc = pool_vms(t.pool, t.xs->api_major, t.xs->api_minor, t.xs->ref, &vms, &nv);
 	if (rc != CSM_OK)
@@ -189,7 +189,7 @@ cross_check(struct cmd_ctx *ctx, const struct db_res *sql, struct out *o, int *m
 out:
 	free(seen);
 	pool_vms_free(vms, nv);
-	cmd_target_close(&t);
+	target_close(&t);
 	return rc;
 }
 

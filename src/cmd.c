@@ -116,51 +116,12 @@ cmd_print(struct cmd_ctx *ctx, struct out **tables, int n)
 }
 
 int
-cmd_target_open(struct cmd_ctx *ctx, const char *spec, struct target *t)
+cmd_op_id(const char *arg, long long *id)
 {
-	int rc;
-
-	memset(t, 0, sizeof(*t));
-	if ((rc = cs_host_resolve(ctx->db, spec, &t->id)) != CSM_OK)
-		return rc;
-	if ((rc = cs_host_get(ctx->db, t->id, &t->row)) != CSM_OK)
-		return rc;
-	t->name = db_get(t->row, 0, CS_H_NAME);
-	if (strcmp(db_get(t->row, 0, CS_H_TYPE), "Routing") != 0) {
-		rc = csm_err_set(CSM_ECONFLICT, "host %lld (%s) is a %s host, not a XenServer "
-		    "hypervisor", t->id, t->name, db_get(t->row, 0, CS_H_TYPE));
-		goto fail;
-	}
-	rc = pool_connect(ctx->conf, db_get(t->row, 0, CS_H_IP), &t->pool);
-	if (rc != CSM_OK) {
-		csm_err_prefix("cannot reach XenServer host %lld (%s) at %s", t->id, t->name,
-		    db_get(t->row, 0, CS_H_IP));
-		goto fail;
-	}
-	if ((rc = pool_hosts(t->pool, &t->hosts, &t->nh)) != CSM_OK)
-		goto fail;
-	t->xs = pool_host_match(t->hosts, t->nh, db_get(t->row, 0, CS_H_UUID),
-	    db_get(t->row, 0, CS_H_IP));
-	if (t->xs == NULL) {
-		rc = csm_err_set(CSM_ECONFLICT, "the XenServer pool at %s has no host with uuid "
-		    "%s or address %s (CloudStack host %lld, %s)", pool_url(t->pool),
-		    db_get(t->row, 0, CS_H_UUID), db_get(t->row, 0, CS_H_IP), t->id, t->name);
-		goto fail;
-	}
-	t->updates = patch_uses_updates(t->xs);
+	if (csm_strtonum(arg, 1, INT64_MAX, id) != CSM_OK)
+		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not '%s'",
+		    arg);
 	return CSM_OK;
-fail:
-	cmd_target_close(t);
-	return rc;
-}
-
-void
-cmd_target_close(struct target *t)
-{
-	pool_hosts_free(t->hosts, t->nh);
-	pool_free(t->pool);
-	db_res_free(t->row);
-	memset(t, 0, sizeof(*t));
 }
 
 int

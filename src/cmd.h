@@ -63,51 +63,33 @@ void cmd_usage(const struct cmd_entry *e, FILE *fp);
 /* Print the general usage with every command. */
 void cmd_usage_all(FILE *fp);
 
-struct db_res;
-struct pool;
-struct pool_host;
+#include "site.h"
+#include "target.h"
 
-/* A CloudStack host and the XenServer host it is, reached over XenAPI. */
-struct target {
-	long long		 id;
-	const char		*name;		/* CloudStack host name (in row) */
-	struct db_res		*row;		/* CS_H_* columns */
-	struct pool		*pool;
-	struct pool_host	*hosts;		/* every host of the pool */
-	size_t			 nh;
-	const struct pool_host	*xs;		/* this host in the pool */
-	int			 updates;	/* 7.1+: pool_update */
-};
-
-/*
- * Resolve HOST (id, name, uuid), read its row, log in to its XenServer pool through
- * its private_ip_address and find it there.  cmd_target_close() releases everything.
- */
-int cmd_target_open(struct cmd_ctx *ctx, const char *spec, struct target *t);
-void cmd_target_close(struct target *t);
-
-/* Reboot (reboot != 0) or restart the toolstack of T's host and wait until both
- * XenServer and CloudStack see it back (procedure.reboot_timeout). */
-int cmd_wait_for_host(struct cmd_ctx *ctx, struct target *t, int reboot);
-/*
- * The same with a mode: 1 reboot, 0 restart the toolstack, 2 only wait until it is back
- * (with a boot_time other than BOOT_BEFORE, NULL: any).  REQUESTED (may be NULL) is
- * called with ARG and the boot_time before the reboot right before it is asked for.
- */
-int cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode,
-    const char *boot_before, void (*requested)(void *, const char *), void *arg);
+/* The site a command runs against, for the procedures and domain modules. */
+#define cmd_site(ctx) (&(struct site){ (ctx)->conf, (ctx)->db, (ctx)->cs })
 
 struct catalog;
 struct plan;
 struct out;
-/* The plan for T's host from a catalog file and/or hotfix files (patch plan, hotfix). */
-int cmd_plan_build(struct target *t, const char *catalog_path, char *const *files,
-    int nfiles, struct catalog **cat, struct plan **plan);
+/* A plan as the "patches" table (patch plan, hotfix). */
 struct out *cmd_plan_table(const struct plan *plan);
+
+/* Journal rows (J_OP_*, J_STEP_*) as the "operations" and "steps" tables (cmd-journal.c;
+ * also journal show, host show, recover, hotfix). */
+struct out *cmd_journal_ops_table(const struct db_res *r);
+struct out *cmd_journal_steps_table(const struct db_res *r);
+
+/* The checks of checks_run() as the "checks" table (cmd-check.c, also for hotfix). */
+struct checks;
+struct out *cmd_checks_table(const struct checks *c);
 
 /* The "vms" listing (cmd-vms.c), shared with host show: columns, and one SQL row. */
 struct out *cmd_vms_table(int xapi);
 void cmd_vms_row(struct out *o, const struct db_res *r, int i);
+
+/* OP as given on the command line: an operation id (CSM_EUSAGE otherwise). */
+int cmd_op_id(const char *arg, long long *id);
 
 /* Was --execute given?  And the header every dry run prints: "would WHAT". */
 int cmd_execute(const struct cmd_ctx *ctx);

@@ -1,11 +1,11 @@
 /* journal.c: the csmaint journal schema: install, read operations and steps. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csmaint.h"
 #include "db.h"
 #include "journal.h"
-#include "output.h"
 
 extern const char journal_sql[];	/* sql/journal.sql, embedded at build time */
 
@@ -185,36 +185,6 @@ int
 journal_open_ops(struct db *db, struct db_res **out)
 {
 	return db_query(db, out, SQL_OPEN_OPS, "s", db_schema(db));
-}
-
-struct out *
-journal_out_ops(const struct db_res *r)
-{
-	static const struct {
-		const char *name;
-		int col;
-		enum out_type type;
-	} cols[] = {
-		{ "id", J_OP_ID, OUT_NUM }, { "kind", J_OP_KIND, OUT_STR },
-		{ "host_id", J_OP_HOST_ID, OUT_NUM }, { "host_name", J_OP_HOST_NAME, OUT_STR },
-		{ "state", J_OP_STATE, OUT_STR }, { "column", J_OP_COLUMN, OUT_STR },
-		{ "prior_value", J_OP_PRIOR, OUT_STR }, { "new_value", J_OP_NEW, OUT_STR },
-		{ "operator", J_OP_OPERATOR, OUT_STR }, { "started", J_OP_STARTED, OUT_STR },
-		{ "finished", J_OP_FINISHED, OUT_STR }, { "reason", J_OP_REASON, OUT_STR },
-		{ "last_error", J_OP_ERROR, OUT_STR },
-	};
-	struct out *o = out_new("operations");
-	size_t c;
-	int i;
-
-	for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		out_col(o, cols[c].name, cols[c].type);
-	for (i = 0; i < db_res_rows(r); i++) {
-		out_row(o);
-		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_cell(o, (int)c, db_get(r, i, cols[c].col));
-	}
-	return o;
 }
 
 static const char SQL_STEP_START[] =

@@ -60,8 +60,5 @@ int journal_op_fail(struct db *db, long long op, const char *error);
 /* id, kind, state, host_id, arguments, open_host, prior_value, new_value (stored state). */
 int journal_op_raw(struct db *db, long long op, struct db_res **out);
 
-/* Fill an output table with operation rows (shared by journal list, host show). */
-struct out;
-struct out *journal_out_ops(const struct db_res *r);
 
 #endif

@@ -10,8 +10,11 @@
 #include <sys/stat.h>
 
 #include "csmaint.h"
+#include "guidance.h"
+#include "catalog.h"
 #include "http.h"
 #include "patch.h"
+#include "plan.h"
 #include "pool.h"
 #include "wait.h"
 #include "xapi.h"
@@ -54,35 +57,6 @@ patch_name_of_file(const char *path)
 	return name;
 }
 
-unsigned
-patch_guidance_bits(const char *text)
-{
-	unsigned bits = 0;
-
-	if (text == NULL)
-		return 0;
-	if (strstr(text, "restartHost"))
-		bits |= GUIDE_RESTART_HOST;
-	if (strstr(text, "restartXAPI"))
-		bits |= GUIDE_RESTART_XAPI;
-	if (strstr(text, "restartHVM"))
-		bits |= GUIDE_RESTART_HVM;
-	if (strstr(text, "restartPV"))
-		bits |= GUIDE_RESTART_PV;
-	return bits;
-}
-
-void
-patch_guidance_text(unsigned bits, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s", bits & GUIDE_RESTART_HOST ? " restartHost" : "",
-	    bits & GUIDE_RESTART_XAPI ? " restartXAPI" : "",
-	    bits & GUIDE_RESTART_HVM ? " restartHVM" : "",
-	    bits & GUIDE_RESTART_PV ? " restartPV" : "");
-	if (buf[0] == ' ')
-		memmove(buf, buf + 1, strlen(buf));
-}
-
 /* Fill OUT from a pool_patch or pool_update record. */
 static void
 fill(struct patch *out, int updates, const char *ref, const struct xmlrpc_value *rec)
@@ -101,7 +75,7 @@ fill(struct patch *out, int updates, const char *ref, const struct xmlrpc_value 
 	out->uuid = xstrdup(pool_str(rec, "uuid") ? pool_str(rec, "uuid") : "");
 	out->name_label = xstrdup(pool_str(rec, "name_label") ? pool_str(rec, "name_label") : "");
 	out->guidance_text = pool_guidance(rec);
-	out->guidance = patch_guidance_bits(out->guidance_text);
+	out->guidance = guidance_parse(out->guidance_text);
 }
 
 int
@@ -430,6 +404,46 @@ patch_apply(struct pool *pool, const struct patch *p, const char *host_ref, doub
 	return CSM_OK;
 }
 
+int
+patch_apply_one(struct pool *pool, int updates, const char *host_ref,
+    const struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output)
+{
+	int rc, applied = 0, already = 0, existed = 0;
+
+	*done = PATCH_NOT_ON_POOL;
+	if (output)
+		*output = NULL;
+	rc = patch_find(pool, updates, req->spec, out);
+	if (rc == CSM_ENOTFOUND && req->alt != NULL)
+		rc = patch_find(pool, updates, req->alt, out);
+	if (rc != CSM_OK && (rc != CSM_ENOTFOUND || req->file == NULL))
+		return rc;	/* not found (patch_find's message names it), or not known */
+	if (rc == CSM_ENOTFOUND) {
+		csm_err_clear();
+		if ((rc = patch_upload(pool, updates, req->file, req->progress, req->timeout,
+		    out, &existed)) != CSM_OK)
+			return rc;
+		csm_info("%s: %s", out->name_label, existed ? "already on the pool" :
+		    "uploaded");
+	}
+	if ((rc = patch_applied(pool, out, host_ref, &applied)) != CSM_OK)
+		return rc;
+	if (applied) {
+		*done = PATCH_ALREADY;
+		return CSM_OK;
+	}
+	if ((rc = patch_precheck(pool, out, host_ref, req->mode == PATCH_PRECHECK ? output :
+	    NULL)) != CSM_OK)
+		return rc;
+	*done = PATCH_PRECHECKED;
+	if (req->mode == PATCH_PRECHECK)
+		return CSM_OK;
+	if ((rc = patch_apply(pool, out, host_ref, req->timeout, output, &already)) != CSM_OK)
+		return rc;
+	*done = already ? PATCH_ALREADY : PATCH_APPLIED;
+	return CSM_OK;
+}
+
 /*
  * HOST_IN_USE [host; "vm" | "vbd"; ref] (assert_bacon_mode, xapi_host.ml): name what
  * holds the host.  The error carries only refs; on 5.6 the VM can be dom0 itself.
@@ -533,260 +547,48 @@ patch_explain_error(struct pool *pool)
 	return NULL;
 }
 
-/* Read the host's record by uuid: fills the facts the waits look at. */
-struct seen {
-	char	name[256];
-	char	boot[64], agent[64];
-	int	live, enabled;
-	char	ref[128];
-};
-
-static int
-look(struct pool *pool, const char *uuid, struct seen *s)
-{
-	struct xapi *x = pool_xapi(pool);
-	struct xmlrpc_value *ref = NULL, *rec = NULL, *m = NULL;
-	const char *r = NULL, *mref, *oc;
-	int rc;
-
-	memset(s, 0, sizeof(*s));
-	s->live = -1;
-	if ((rc = xapi_call_s(x, "host.get_by_uuid", &ref, uuid, NULL)) != CSM_OK ||
-	    xmlrpc_as_string(ref, &r) != CSM_OK)
-		goto out;
-	snprintf(s->ref, sizeof(s->ref), "%s", r);
-	if ((rc = xapi_call_s(x, "host.get_record", &rec, r, NULL)) != CSM_OK)
-		goto out;
-	s->enabled = pool_bool(rec, "enabled", 0);
-	snprintf(s->name, sizeof(s->name), "%s", pool_str(rec, "name_label") ?
-	    pool_str(rec, "name_label") : uuid);
-	oc = NULL;
-	if (xmlrpc_struct_get(rec, "other_config") != NULL) {
-		oc = pool_str(xmlrpc_struct_get(rec, "other_config"), "boot_time");
-		snprintf(s->boot, sizeof(s->boot), "%s", oc ? oc : "");
-		oc = pool_str(xmlrpc_struct_get(rec, "other_config"), "agent_start_time");
-		snprintf(s->agent, sizeof(s->agent), "%s", oc ? oc : "");
-	}
-	mref = pool_str(rec, "metrics");
-	if (mref != NULL && xapi_call_s(x, "host_metrics.get_record", &m, mref, NULL) == CSM_OK)
-		s->live = pool_bool(m, "live", -1);
-	rc = CSM_OK;
-out:
-	xmlrpc_value_free(ref);
-	xmlrpc_value_free(rec);
-	xmlrpc_value_free(m);
-	return rc;
-}
-
-/* Wait until the key (boot_time or agent_start_time) changed and the host is back. */
-static int
-wait_back(struct pool *pool, const char *uuid, int agent, const char *before,
-    const struct host_wait *w, const char *what)
-{
-	double start = csm_now();
-	char last[512] = "nothing yet", now[512];
-	struct seen s;
-	int enable_sent = 0;
-
-	for (;;) {
-		if (wait_stopped()) {
-			csm_err_prefix("%s: stopped waiting", what);
-			return CSM_EFAIL;
-		}
-		if (look(pool, uuid, &s) != CSM_OK) {
-			snprintf(now, sizeof(now), "not known yet: XenServer did not answer (%s)",
-			    csm_err_msg());
-		} else {
-			const char *key = agent ? s.agent : s.boot;
-			/* Only a time that is there and differs counts: a record without it
-			 * is "not known yet", never "changed". */
-			int changed = before == NULL || (key[0] != '\0' && strcmp(key, before) != 0);
-
-			snprintf(now, sizeof(now), "%s %s, live %s, enabled %s",
-			    agent ? "agent_start_time" : "boot_time", changed ? "changed" :
-			    "unchanged", s.live == 1 ? "yes" : s.live == 0 ? "no" : "unknown",
-			    s.enabled ? "yes" : "no");
-			if (changed && s.live == 1 && !s.enabled && !enable_sent) {
-				/* XenCenter re-enables a host after its reboot (NOTES §4). */
-				xapi_call_s(pool_xapi(pool), "host.enable", NULL, s.ref, NULL);
-				enable_sent = 1;
-			}
-			if (changed && s.live == 1 && s.enabled) {
-				char cs[256] = "";
-				if (w->cloudstack_ok == NULL || w->cloudstack_ok(w->arg, cs,
-				    sizeof(cs))) {
-					csm_info("%s: back after %.0f s (%s%s%s)", what,
-					    csm_now() - start, now, cs[0] ? "; " : "", cs);
-					return CSM_OK;
-				}
-				snprintf(now + strlen(now), sizeof(now) - strlen(now),
-				    "; CloudStack: %s", cs);
-			}
-		}
-		if (strcmp(now, last) != 0) {
-			csm_info("%s: waiting: %s (%.0f s)", what, now, csm_now() - start);
-			snprintf(last, sizeof(last), "%s", now);
-		}
-		if (csm_now() - start >= w->timeout)
-			return csm_err_set(CSM_EFAIL, "%s did not come back within %.0f s; last "
-			    "seen: %s", what, w->timeout, last);
-		wait_sleep(w->poll);
-	}
-}
-
 int
-patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wait *w)
+patch_plan_build(struct pool *pool, const struct pool_host *xs, const char *catalog_path,
+    char *const *files, int nfiles, struct catalog **cat, struct plan **plan)
 {
-	struct xapi *x = pool_xapi(pool);
-	struct xmlrpc_value *task = NULL, *param;
-	struct seen s;
-	char *what;
+	struct pool_patch *pp = NULL;
+	struct plan_applied *applied = NULL;
+	struct plan_input in;
+	size_t np = 0, i, j, n = 0;
 	int rc;
 
-	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
+	*cat = NULL;
+	*plan = NULL;
+	if (catalog_path != NULL && (rc = catalog_load(catalog_path, cat)) != CSM_OK)
 		return rc;
-	if (s.boot[0] == '\0')
-		return csm_err_set(CSM_EFAIL, "XenServer host %s has no other_config:boot_time: "
-		    "csmaint could not tell when it is back, so it does not reboot it", s.name);
-	what = xasprintf("XenServer host %s", s.name);
-	/* host.reboot needs the host disabled in XenServer (NOTES §4). */
-	if (s.enabled && (rc = xapi_call_s(x, "host.disable", NULL, s.ref, NULL)) != CSM_OK)
+	if (catalog_path == NULL && nfiles == 0)
+		return csm_err_set(CSM_EUSAGE, "give --catalog FILE, hotfix files, or both");
+	/* What the host has applied: uuids, with names from the pool's patch records. */
+	if ((rc = pool_patches(pool, &pp, &np)) != CSM_OK)
 		goto out;
-	if (w->requested != NULL)
-		w->requested(w->requested_arg, s.boot);
-	param = xmlrpc_string_new(s.ref);
-	rc = xapi_call(x, "Async.host.reboot", &param, 1, &task);
-	xmlrpc_value_free(param);
-	if (rc == CSM_OK) {
-		/* The task fails at once when the host cannot reboot (HOST_IN_USE); when the
-		 * master goes down with it, the task and the connection vanish: that is the
-		 * reboot under way, not an error. */
-		const char *tref = NULL, *code;
-		struct xmlrpc_value *res = NULL;
-
-		if (xmlrpc_as_string(task, &tref) == CSM_OK &&
-		    xapi_task_wait(x, tref, w->timeout < 10 ? w->timeout : 10, &res) != CSM_OK &&
-		    (code = xapi_error_code(x)) != NULL && strcmp(code, "HANDLE_INVALID") != 0 &&
-		    strcmp(code, "SESSION_INVALID") != 0)
-			rc = CSM_EFAIL;
-		else
-			csm_err_clear();
-		xmlrpc_value_free(res);
+	applied = xcalloc(xs->npatches + 1, sizeof(*applied));
+	for (i = 0; i < xs->npatches; i++) {
+		applied[n].uuid = xs->patches[i];
+		for (j = 0; j < np; j++)
+			if (pp[j].uuid && strcasecmp(pp[j].uuid, xs->patches[i]) == 0)
+				applied[n].name_label = pp[j].name_label;
+		n++;
 	}
-	xmlrpc_value_free(task);
+	memset(&in, 0, sizeof(in));
+	in.cat = *cat;
+	in.product_version = xs->product_version;
+	in.build_number = xs->build_number;
+	in.applied = applied;
+	in.napplied = n;
+	in.requested = (const char *const *)files;
+	in.nrequested = (size_t)nfiles;
+	rc = plan_compute(&in, plan);
+out:
+	free(applied);
+	pool_patches_free(pp, np);
 	if (rc != CSM_OK) {
-		char *why = patch_explain_error(pool);
-		if (why != NULL) {
-			csm_err_set(CSM_EFAIL, "cannot reboot %s: %s", what, why);
-			free(why);
-		}
-		/* Leave XenServer's enabled flag as it was. */
-		if (s.enabled)
-			xapi_call_s(x, "host.enable", NULL, s.ref, NULL);
-		goto out;
+		catalog_free(*cat);
+		*cat = NULL;
 	}
-	csm_info("%s: reboot requested (boot_time %s)", what, s.boot);
-	rc = wait_back(pool, host_uuid, 0, s.boot, w, what);
-out:
-	free(what);
-	return rc;
-}
-
-int
-patch_restart_toolstack(struct pool *pool, const char *host_uuid, const struct host_wait *w)
-{
-	struct seen s;
-	char *what;
-	int rc;
-
-	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
-		return rc;
-	if (s.agent[0] == '\0')
-		return csm_err_set(CSM_EFAIL, "XenServer host %s has no other_config:"
-		    "agent_start_time: csmaint could not tell when its toolstack is back, so it "
-		    "does not restart it", s.name);
-	if ((rc = xapi_call_s(pool_xapi(pool), "host.restart_agent", NULL, s.ref, NULL)) !=
-	    CSM_OK)
-		return rc;
-	what = xasprintf("toolstack of XenServer host %s", s.name);
-	csm_info("%s: restart requested", what);
-	rc = wait_back(pool, host_uuid, 1, s.agent, w, what);
-	free(what);
-	return rc;
-}
-
-int
-patch_host_boot_time(struct pool *pool, const char *host_uuid, char *buf, size_t len)
-{
-	struct seen s;
-	int rc;
-
-	buf[0] = '\0';
-	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
-		return rc;
-	if (s.boot[0] == '\0')
-		return csm_err_set(CSM_EFAIL, "XenServer host %s has no other_config:boot_time",
-		    s.name);
-	snprintf(buf, len, "%s", s.boot);
-	return CSM_OK;
-}
-
-int
-patch_wait_host(struct pool *pool, const char *host_uuid, const struct host_wait *w)
-{
-	char *what = xasprintf("XenServer host %s", host_uuid);
-	int rc = wait_back(pool, host_uuid, 0, w->boot_before, w, what);
-
-	free(what);
-	return rc;
-}
-
-/* "1286883345." (OCaml string_of_float) -> seconds. */
-static double
-boot_seconds(const char *s)
-{
-	return s && *s ? strtod(s, NULL) : 0;
-}
-
-int
-patch_reboot_pending(struct pool *pool, const char *host_uuid, int *pending)
-{
-	struct xapi *x = pool_xapi(pool);
-	struct xmlrpc_value *hp = NULL, *pp = NULL;
-	struct seen s;
-	double boot;
-	size_t i;
-	int rc;
-
-	*pending = 0;
-	if ((rc = look(pool, host_uuid, &s)) != CSM_OK)
-		return rc;
-	boot = boot_seconds(s.boot);
-	if ((rc = xapi_call_s(x, "host_patch.get_all_records", &hp, NULL)) != CSM_OK ||
-	    (rc = xapi_call_s(x, "pool_patch.get_all_records", &pp, NULL)) != CSM_OK)
-		goto out;
-	/* XenCenter's rule: a restartHost patch applied after the host last booted. */
-	for (i = 0; i < xmlrpc_len(hp); i++) {
-		const struct xmlrpc_value *r = xmlrpc_struct_value_at(hp, i), *prec;
-		const struct xmlrpc_value *ts = xmlrpc_struct_get(r, "timestamp_applied");
-		const char *h = pool_str(r, "host"), *ref = pool_str(r, "pool_patch");
-		char *g;
-		time_t t = 0;
-
-		if (h == NULL || strcmp(h, s.ref) != 0 || ref == NULL || !pool_bool(r, "applied", 0))
-			continue;
-		prec = xmlrpc_struct_get(pp, ref);
-		g = prec ? pool_guidance(prec) : NULL;
-		/* A restartHost patch whose time of application cannot be read may still
-		 * want its reboot: "not known" counts as pending (a second reboot of a host
-		 * in maintenance is safe; old code left running is not). */
-		if (g && (patch_guidance_bits(g) & GUIDE_RESTART_HOST) && (ts == NULL ||
-		    xmlrpc_as_datetime(ts, &t) != CSM_OK || boot <= 0 || (double)t >= boot))
-			*pending = 1;
-		free(g);
-	}
-out:
-	xmlrpc_value_free(hp);
-	xmlrpc_value_free(pp);
 	return rc;
 }

@@ -17,17 +17,13 @@
 struct pool;
 struct pool_host;
 
-#define GUIDE_RESTART_HOST	0x01
-#define GUIDE_RESTART_XAPI	0x02
-#define GUIDE_RESTART_HVM	0x04
-#define GUIDE_RESTART_PV	0x08
 
 struct patch {
 	char	*ref;		/* pool_patch ref */
 	char	*update;	/* pool_update ref (7.1+), else NULL */
 	char	*uuid;
 	char	*name_label;
-	unsigned guidance;	/* GUIDE_* */
+	unsigned guidance;	/* enum guidance bits (guidance.h) */
 	char	*guidance_text;	/* as the server lists it */
 };
 
@@ -70,44 +66,40 @@ int patch_apply(struct pool *pool, const struct patch *p, const char *host_ref,
 int patch_applied(struct pool *pool, const struct patch *p, const char *host_ref,
     int *applied);
 
+/*
+ * One hotfix on one host, the routine of the procedure, patch apply and check: find
+ * it on the pool (REQ->spec, else REQ->alt), upload REQ->file when the pool lacks it
+ * (CSM_ENOTFOUND when there is no file), and unless the host has it already, precheck
+ * it and (PATCH_APPLY) apply it, verified.  *DONE says how far it went; *OUT is the
+ * patch (the caller's: patch_clear(), also after a failure); *OUTPUT (may be NULL) the
+ * precheck's or apply's output, the caller's.  A failed precheck is CSM_ECONFLICT.
+ */
+enum patch_mode { PATCH_PRECHECK, PATCH_APPLY };
+enum patch_outcome { PATCH_NOT_ON_POOL, PATCH_ALREADY, PATCH_PRECHECKED, PATCH_APPLIED };
+struct patch_one {
+	const char	*spec;		/* uuid or name_label */
+	const char	*alt;		/* tried when spec is not found; may be NULL */
+	const char	*file;		/* uploaded when the pool lacks it; may be NULL */
+	enum patch_mode	 mode;
+	double		 timeout;	/* each XenAPI task */
+	int		 progress;	/* draw the upload's progress on stderr */
+};
+int patch_apply_one(struct pool *pool, int updates, const char *host_ref,
+    const struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output);
+
 /* Decode a PATCH_/UPDATE_ error's parameters into a sentence for the operator. */
 char *patch_explain_error(struct pool *pool);
 
-/* GUIDE_* bits from "restartHost restartXAPI …". */
-unsigned patch_guidance_bits(const char *text);
-/* The reverse: "restartHost restartXAPI" from GUIDE_* bits ("" for none). */
-void patch_guidance_text(unsigned bits, char *buf, size_t len);
-
-struct host_wait {
-	double		 timeout;	/* seconds */
-	double		 poll;		/* seconds between looks */
-	int		 (*cloudstack_ok)(void *arg, char *seen, unsigned long seen_len);
-	void		*arg;		/* for cloudstack_ok: 1 when CloudStack agrees */
-	/* patch_wait_host: back means a boot_time other than this (NULL: any). */
-	const char	*boot_before;
-	/* patch_reboot_host: called right before it asks XenServer for the reboot, with
-	   the boot_time before it (the procedure journals it, so a resume does not reboot
-	   again a host whose reboot is under way).  May be NULL. */
-	void		 (*requested)(void *arg, const char *boot_before);
-	void		*requested_arg;
-};
-
 /*
- * Reboot the host: host.disable if it is enabled, Async.host.reboot, then wait until
- * other_config.boot_time changed, host_metrics.live is true, the host is enabled, and
- * cloudstack_ok() says the CloudStack side is back.  Logging in again as needed (the
- * master's toolstack restarts with it).  On timeout the message says what was seen last.
+ * The plan for host XS of POOL from a catalog file and/or hotfix files (patch plan,
+ * hotfix): what XS has applied comes from the pool.  *cat and *plan are the caller's
+ * (catalog_free after plan_free: the plan borrows from the catalog).
  */
-int patch_reboot_host(struct pool *pool, const char *host_uuid, const struct host_wait *w);
-/* The host's other_config:boot_time now (CSM_EFAIL when XenServer does not say). */
-int patch_host_boot_time(struct pool *pool, const char *host_uuid, char *buf, size_t len);
-/* Wait until the host is live, enabled and CloudStack agrees, without restarting it. */
-int patch_wait_host(struct pool *pool, const char *host_uuid, const struct host_wait *w);
-/* Does the host still need the reboot a restartHost patch asks for (applied after the
- * last boot: XenCenter's reboot-pending rule)? */
-int patch_reboot_pending(struct pool *pool, const char *host_uuid, int *pending);
-/* host.restart_agent and wait until agent_start_time changed and the host answers. */
-int patch_restart_toolstack(struct pool *pool, const char *host_uuid,
-    const struct host_wait *w);
+struct catalog;
+struct plan;
+int patch_plan_build(struct pool *pool, const struct pool_host *xs, const char *catalog_path,
+    char *const *files, int nfiles, struct catalog **cat, struct plan **plan);
+
+
 
 #endif

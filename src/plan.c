@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "csmaint.h"
+#include "guidance.h"
 #include "catalog.h"
 #include "plan.h"
 
@@ -844,6 +845,7 @@ void
 plan_after_apply(const struct plan *p, struct plan_after *out)
 {
 	const struct plan_entry *e;
+	unsigned bits = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -853,20 +855,17 @@ plan_after_apply(const struct plan *p, struct plan_after *out)
 		e = &p->entries[i];
 		if (e->action != PLAN_APPLY)
 			continue;
-		if (e->guidance & CATALOG_RESTART_HOST)
-			out->reboot_host = 1;
-		if (e->guidance & CATALOG_RESTART_XAPI)
-			out->restart_toolstack = 1;
-		if ((e->guidance & (CATALOG_RESTART_HOST | CATALOG_RESTART_XAPI)) &&
+		bits |= e->guidance;
+		if ((e->guidance & (GUIDE_RESTART_HOST | GUIDE_RESTART_XAPI)) &&
 		    e->patch != NULL && e->patch->guidance_mandatory)
 			out->mandatory = 1;
-		if (e->guidance & (CATALOG_RESTART_HVM | CATALOG_RESTART_PV))
+		if (e->guidance & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
 			out->vm_restarts[out->nvm_restarts++] = e;
-		if (e->guidance & CATALOG_GUIDANCE_UNKNOWN)
+		if (e->guidance & GUIDE_UNKNOWN)
 			out->unknown_guidance[out->nunknown_guidance++] = e;
 	}
-	if (out->reboot_host)
-		out->restart_toolstack = 0;
+	out->reboot_host = guidance_restart(bits) == RESTART_HOST;
+	out->restart_toolstack = guidance_restart(bits) == RESTART_TOOLSTACK;
 }
 
 void

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "csmaint.h"
+#include "guidance.h"
 #include "catalog.h"
 #include "checks.h"
 #include "cloudstack.h"
-#include "cmd.h"
 #include "conf.h"
 #include "db.h"
 #include "journal.h"
@@ -21,12 +21,15 @@
 #include "plan.h"
 #include "pool.h"
 #include "procedure.h"
+#include "site.h"
+#include "target.h"
 #include "toggle.h"
 #include "wait.h"
 #include "xapi.h"
+#include "xshost.h"
 
 struct proc {
-	struct cmd_ctx	*ctx;
+	const struct site *s;
 	struct target	 t;
 	long long	 host_id;
 	long long	 op_id;
@@ -41,10 +44,12 @@ struct proc {
 	size_t		 ntodo;
 	unsigned	 guidance;		/* of the patches this operation applied */
 	char		 applied[2048];		/* their names, "a, b" (the patch step's record) */
-	struct out	*results;		/* what the patch step did, for the report */
+	struct procedure_report *rep;	/* what the command prints at the end */
 	char		 no_tools[1024];	/* VMs the operator shut down (step 4) */
 	int		 lost_lock;		/* another csmaint owns the operation now */
 	int		 handed_back;		/* 3.0: column back at Enabled for maintenance */
+	int		 dry;			/* a dry run: nothing changes */
+	char		 prior[33];		/* the allocation value before the disable */
 	char		 error[1024];
 };
 
@@ -67,9 +72,9 @@ reconnect(struct proc *p, double budget)
 
 	while (csm_now() - start < budget && !wait_signal) {
 		csm_warn("lost the database connection; reconnecting (%.0f s)", csm_now() - start);
-		if (db_reconnect(p->ctx->db) == CSM_OK) {
-			db_set_column(p->ctx->db, p->ctx->cs->column);
-			if (db_get_lock(p->ctx->db, p->lock, 0, &got) != CSM_OK) {
+		if (db_reconnect(p->s->db) == CSM_OK) {
+			db_set_column(p->s->db, p->s->cs->column);
+			if (db_get_lock(p->s->db, p->lock, 0, &got) != CSM_OK) {
 				wait_sleep(delay);
 				continue;
 			}
@@ -79,20 +84,20 @@ reconnect(struct proc *p, double budget)
 				    "holds operation %lld's lock: stopping here without touching "
 				    "anything", p->op_id);
 			}
-			csm_info("reconnected to %s", db_where(p->ctx->db));
+			csm_info("reconnected to %s", db_where(p->s->db));
 			return CSM_OK;
 		}
 		wait_sleep(delay);
 		delay = delay * 2 > 8 ? 8 : delay * 2;
 	}
 	return csm_err_set(CSM_EFAIL, "the database at %s stayed unreachable for %.0f s",
-	    db_where(p->ctx->db), budget);
+	    db_where(p->s->db), budget);
 }
 
 /* Run a database read; on a lost connection reconnect and try once more. */
 #define DB_RETRY(p, expr) ({					\
 	int _rc = (expr);						\
-	if (_rc != CSM_OK && db_lost((p)->ctx->db) &&			\
+	if (_rc != CSM_OK && db_lost((p)->s->db) &&			\
 	    reconnect((p), 120) == CSM_OK) {				\
 		_rc = (expr);						\
 	}								\
@@ -109,20 +114,20 @@ watch_drift(struct proc *p, const char *now)
 		return CSM_OK;
 	csm_warn("host %lld (%s): CloudStack set %s back to 'Enabled' (it does so when a host "
 	    "reconnects); csmaint owns the host and sets it 'Disabled' again", p->host_id,
-	    p->t.name, p->ctx->cs->column);
-	return toggle_reassert(p->ctx->db, p->ctx->cs, p->host_id, p->op_id);
+	    p->t.name, p->s->cs->column);
+	return toggle_reassert(p->s->db, p->s->cs, p->host_id, p->op_id);
 }
 
 /* The host row now (CS_H_* columns), with drift handled. */
 static int
 host_now(struct proc *p, struct db_res **row)
 {
-	int rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, row));
+	int rc = DB_RETRY(p, cs_host_get(p->s->db, p->host_id, row));
 
 	if (rc != CSM_OK)
 		return rc;
 	/* A failed CloudStack maintenance ends the procedure whichever wait it is in. */
-	if (strcmp(db_get(*row, 0, p->ctx->cs->gen == CS_GEN_30 ? CS_H_ALLOC : CS_H_STATUS),
+	if (strcmp(db_get(*row, 0, p->s->cs->gen == CS_GEN_30 ? CS_H_ALLOC : CS_H_STATUS),
 	    "ErrorInMaintenance") == 0)
 		rc = csm_err_set(CSM_EFAIL, "CloudStack could not put host %lld (%s) in "
 		    "maintenance (ErrorInMaintenance): a VM could not be migrated", p->host_id,
@@ -144,7 +149,7 @@ static int
 wait_for(struct proc *p, const char *what, const char *act,
     int (*look)(struct proc *, char *, size_t))
 {
-	const struct conf_procedure *c = &p->ctx->conf->proc;
+	const struct conf_procedure *c = &p->s->conf->proc;
 	double start = csm_now(), shown = -1e9;
 	char seen[1024], last[1024] = "";
 	int r;
@@ -221,7 +226,7 @@ vms_left(struct proc *p, enum vms_kind kind, char *seen, size_t len, int *left)
 
 	*left = -1;
 	seen[0] = '\0';
-	if ((rc = DB_RETRY(p, cs_vms_on_host(p->ctx->db, p->host_id, &sql))) != CSM_OK)
+	if ((rc = DB_RETRY(p, cs_vms_on_host(p->s->db, p->host_id, &sql))) != CSM_OK)
 		return rc;
 	rc = pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms, &nv);
 	if (rc != CSM_OK) {
@@ -291,7 +296,7 @@ note_no_tools(struct proc *p)
 	size_t nv = 0, j, l = 0;
 
 	if (pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms,
-	    &nv) != CSM_OK || cs_vms_on_host(p->ctx->db, p->host_id, &sql) != CSM_OK) {
+	    &nv) != CSM_OK || cs_vms_on_host(p->s->db, p->host_id, &sql) != CSM_OK) {
 		csm_err_clear();
 		goto out;
 	}
@@ -364,14 +369,14 @@ look_maintenance(struct proc *p, char *seen, size_t len)
 	if ((rc = host_now(p, &row)) != CSM_OK)
 		return rc;
 	/* 2.2: maintenance is host.status; 3.0+: it is resource_state (NOTES §6, §9). */
-	v = p->ctx->cs->gen == CS_GEN_30 ? db_get(row, 0, CS_H_ALLOC) : db_get(row, 0, CS_H_STATUS);
+	v = p->s->cs->gen == CS_GEN_30 ? db_get(row, 0, CS_H_ALLOC) : db_get(row, 0, CS_H_STATUS);
 	if (strcmp(v, "ErrorInMaintenance") == 0)
 		rc = csm_err_set(CSM_EFAIL, "CloudStack could not put host %lld (%s) in "
 		    "maintenance (ErrorInMaintenance): a VM could not be migrated", p->host_id,
 		    p->t.name);
 	else
 		rc = vms_left(p, VMS_ANY, vms, sizeof(vms), &left);
-	snprintf(seen, len, "%s %s; VMs on the host: %s", p->ctx->cs->gen == CS_GEN_30 ?
+	snprintf(seen, len, "%s %s; VMs on the host: %s", p->s->cs->gen == CS_GEN_30 ?
 	    "resource_state" : "status", v, rc == CSM_OK ? vms : "?");
 	rc = rc != CSM_OK ? rc : strcmp(v, "Maintenance") == 0 && left == 0;
 	db_res_free(row);
@@ -387,14 +392,6 @@ build_todo(struct proc *p)
 {
 	size_t i;
 
-	if (p->results == NULL) {
-		p->results = out_new("patches");
-		out_col(p->results, "name_label", OUT_STR);
-		out_col(p->results, "uuid", OUT_STR);
-		out_col(p->results, "action", OUT_STR);
-		out_col(p->results, "after_apply_guidance", OUT_STR);
-		out_col(p->results, "file", OUT_STR);
-	}
 	free(p->todo);
 	p->todo = xcalloc(p->plan->nentries + 1, sizeof(*p->todo));
 	p->ntodo = 0;
@@ -444,12 +441,12 @@ step_handback(struct proc *p, char *detail, size_t len)
 
 	(void)detail;
 	(void)len;
-	if (p->ctx->cs->gen != CS_GEN_30)
+	if (p->s->cs->gen != CS_GEN_30)
 		return CSM_OK;
-	if ((rc = DB_RETRY(p, toggle_handback(p->ctx->db, p->ctx->cs, p->host_id, p->op_id,
+	if ((rc = DB_RETRY(p, toggle_handback(p->s->db, p->s->cs, p->host_id, p->op_id,
 	    &written))) != CSM_OK)
 		return rc;
-	if ((rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, &row))) != CSM_OK)
+	if ((rc = DB_RETRY(p, cs_host_get(p->s->db, p->host_id, &row))) != CSM_OK)
 		return rc;
 	if (!written && strcmp(db_get(row, 0, CS_H_ALLOC), "Enabled") != 0 &&
 	    strcmp(db_get(row, 0, CS_H_ALLOC), "PrepareForMaintenance") != 0 &&
@@ -491,6 +488,22 @@ file_for(const struct plan_entry *e)
 	return e->request;
 }
 
+/* What the patch step did, for the report. */
+static void
+report_patch(struct procedure_report *r, const struct patch *pt, const char *action,
+    const char *file)
+{
+	struct procedure_patch *e;
+
+	r->patches = xrealloc(r->patches, (r->npatches + 1) * sizeof(*r->patches));
+	e = &r->patches[r->npatches++];
+	e->name_label = xstrdup(pt->name_label ? pt->name_label : "");
+	e->uuid = pt->uuid ? xstrdup(pt->uuid) : NULL;
+	e->action = xstrdup(action);
+	e->guidance = pt->guidance_text ? xstrdup(pt->guidance_text) : NULL;
+	e->file = file ? xstrdup(file) : NULL;
+}
+
 /* The patch step's record ends with the guidance of what it applied, after this tag. */
 #define GUIDANCE_TAG "after-apply guidance: "
 
@@ -509,7 +522,7 @@ patch_record(struct proc *p)
 
 	if (p->applied[0] || p->guidance)
 		return CSM_OK;		/* this run did the patch step */
-	if ((rc = DB_RETRY(p, journal_op_steps(p->ctx->db, p->op_id, &st))) != CSM_OK)
+	if ((rc = DB_RETRY(p, journal_op_steps(p->s->db, p->op_id, &st))) != CSM_OK)
 		return rc;
 	for (i = 0; i < db_res_rows(st); i++)
 		if (strcmp(db_get(st, i, J_STEP_NAME), "patch") == 0 &&
@@ -522,7 +535,7 @@ patch_record(struct proc *p)
 		    "--execute' and restart the host by hand if a hotfix asks for it",
 		    p->op_id, p->op_id);
 	}
-	p->guidance = patch_guidance_bits(g + strlen(GUIDANCE_TAG));
+	p->guidance = guidance_parse(g + strlen(GUIDANCE_TAG));
 	copy = xstrndup(d, (size_t)(g - d));
 	for (tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
 		char *sp;
@@ -543,7 +556,7 @@ patch_record(struct proc *p)
 static int
 step_patch(struct proc *p, char *detail, size_t len)
 {
-	const struct conf_procedure *c = &p->ctx->conf->proc;
+	const struct conf_procedure *c = &p->s->conf->proc;
 	int progress = isatty(2) && !csm_quiet, rc = CSM_OK;
 	size_t i;
 
@@ -551,27 +564,18 @@ step_patch(struct proc *p, char *detail, size_t len)
 	for (i = 0; i < p->ntodo && rc == CSM_OK; i++) {
 		const struct plan_entry *e = p->todo[i];
 		const char *file = file_for(e);
+		struct patch_one req = { e->uuid ? e->uuid : e->name_label, e->name_label, file,
+		    PATCH_APPLY, c->wait_timeout, progress };
+		enum patch_outcome done;
 		struct patch pt;
-		int applied = 0, existed = 0, already = 0;
 
 		if (interrupted(p))
 			return CSM_EFAIL;
-		if (patch_find(p->t.pool, p->t.updates, e->uuid ? e->uuid : e->name_label,
-		    &pt) != CSM_OK && patch_find(p->t.pool, p->t.updates, e->name_label, &pt) !=
-		    CSM_OK) {
-			if (file == NULL || access(file, R_OK) != 0)
-				return csm_err_set(CSM_EFAIL, "%s is planned but not on the pool and "
-				    "no readable file was given for it", e->name_label);
-			csm_err_clear();
-			if ((rc = patch_upload(p->t.pool, p->t.updates, file, progress,
-			    c->wait_timeout, &pt, &existed)) != CSM_OK)
-				return rc;
-			csm_info("%s: uploaded", pt.name_label);
-		}
-		if ((rc = patch_applied(p->t.pool, &pt, p->t.xs->ref, &applied)) == CSM_OK &&
-		    !applied && (rc = patch_precheck(p->t.pool, &pt, p->t.xs->ref, NULL)) == CSM_OK &&
-		    (rc = patch_apply(p->t.pool, &pt, p->t.xs->ref, c->wait_timeout, NULL,
-		    &already)) == CSM_OK)
+		rc = patch_apply_one(p->t.pool, p->t.updates, p->t.xs->ref, &req, &pt, &done, NULL);
+		if (rc == CSM_ENOTFOUND)
+			rc = csm_err_set(CSM_EFAIL, "%s is planned but not on the pool and no file "
+			    "was given for it", e->name_label);
+		if (rc == CSM_OK && done == PATCH_APPLIED)
 			csm_info("%s: applied on %s", pt.name_label, p->t.name);
 		if (rc == CSM_OK) {
 			/* Planned but found applied: applied by this operation before it was
@@ -587,13 +591,9 @@ step_patch(struct proc *p, char *detail, size_t len)
 		if (rc == CSM_OK) {
 			size_t l = strlen(detail);
 			snprintf(detail + l, len - l, "%s%s %s", l ? "; " : "", pt.name_label,
-			    applied ? "already applied" : "applied");
-			out_row(p->results);
-			out_cell(p->results, 0, pt.name_label);
-			out_cell(p->results, 1, pt.uuid);
-			out_cell(p->results, 2, applied || already ? "already applied" : "applied");
-			out_cell(p->results, 3, pt.guidance_text);
-			out_cell(p->results, 4, file);
+			    done == PATCH_ALREADY ? "already applied" : "applied");
+			report_patch(p->rep, &pt, done == PATCH_ALREADY ? "already applied" :
+			    "applied", file);
 		}
 		patch_clear(&pt);
 	}
@@ -603,7 +603,7 @@ step_patch(struct proc *p, char *detail, size_t len)
 		/* The reboot step, and a resume, decide from this record (patch_record). */
 		char g[128];
 		size_t l = strlen(detail);
-		patch_guidance_text(p->guidance, g, sizeof(g));
+		guidance_text(p->guidance, g, sizeof(g));
 		snprintf(detail + l, len - l, "; " GUIDANCE_TAG "%s", g[0] ? g : "none");
 	}
 	return rc;
@@ -621,7 +621,7 @@ planned_guidance(struct proc *p)
 	for (i = 0; i < p->ntodo; i++) {
 		const struct plan_entry *e = p->todo[i];
 		if (e->patch != NULL) {
-			g |= patch_guidance_bits(e->patch->guidance_text);
+			g |= guidance_parse(e->patch->guidance_text);
 		} else if (p->t.pool != NULL &&
 		    patch_find(p->t.pool, p->t.updates, e->name_label, &pt) == CSM_OK) {
 			g |= pt.guidance;
@@ -646,8 +646,8 @@ note_reboot_requested(void *arg, const char *boot_before)
 
 	snprintf(detail, sizeof(detail), "asking XenServer for the reboot; " REBOOT_TAG "%s",
 	    boot_before);
-	if (journal_step_start(p->ctx->db, p->op_id, REBOOT_STEP, NULL, &seq) == CSM_OK)
-		journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail);
+	if (journal_step_start(p->s->db, p->op_id, REBOOT_STEP, NULL, &seq) == CSM_OK)
+		journal_step_finish(p->s->db, p->op_id, seq, "done", detail);
 	csm_err_clear();
 }
 
@@ -660,7 +660,7 @@ reboot_requested(struct proc *p, char *boot, size_t len)
 	int i, rc;
 
 	boot[0] = '\0';
-	if ((rc = DB_RETRY(p, journal_op_steps(p->ctx->db, p->op_id, &st))) != CSM_OK)
+	if ((rc = DB_RETRY(p, journal_op_steps(p->s->db, p->op_id, &st))) != CSM_OK)
 		return rc;
 	for (i = 0; i < db_res_rows(st); i++)
 		if (strcmp(db_get(st, i, J_STEP_NAME), REBOOT_STEP) == 0 &&
@@ -683,7 +683,7 @@ reboot_requested(struct proc *p, char *boot, size_t len)
 static int
 reboot_asked_before(struct proc *p, const char *asked, int *again)
 {
-	double start = csm_now(), poll = p->ctx->conf->proc.poll_interval;
+	double start = csm_now(), poll = p->s->conf->proc.poll_interval;
 	char now[64];
 
 	*again = 0;
@@ -692,7 +692,7 @@ reboot_asked_before(struct proc *p, const char *asked, int *again)
 	for (;;) {
 		if (wait_stopped())
 			return CSM_EFAIL;
-		if (patch_host_boot_time(p->t.pool, p->t.xs->uuid, now, sizeof(now)) != CSM_OK) {
+		if (xshost_boot_time(p->t.pool, p->t.xs->uuid, now, sizeof(now)) != CSM_OK) {
 			csm_err_clear();	/* not answering: the reboot is under way */
 			return CSM_OK;
 		}
@@ -725,7 +725,7 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	if ((rc = patch_record(p)) != CSM_OK)
 		return rc;
 	/* Re-read the row: the wait expects CloudStack's status as it is now. */
-	if ((rc = DB_RETRY(p, cs_host_get(p->ctx->db, p->host_id, &row))) != CSM_OK)
+	if ((rc = DB_RETRY(p, cs_host_get(p->s->db, p->host_id, &row))) != CSM_OK)
 		return rc;
 	db_res_free(p->t.row);
 	p->t.row = row;
@@ -736,11 +736,12 @@ step_reboot(struct proc *p, char *detail, size_t len)
 		return rc;
 	if (asked[0] != '\0' && !pending) {
 		did = "host rebooted (before this resume)";
-		rc = cmd_wait_host_mode(p->ctx, &p->t, 2, asked, NULL, NULL);
+		rc = xshost_restart(p->s, &p->t, XSHOST_WAIT, &(struct xshost_opts){ asked, NULL,
+		    NULL });
 	} else {
 		if (asked[0] == '\0' &&
-		    (rc = patch_reboot_pending(p->t.pool, p->t.xs->uuid, &pending)) != CSM_OK) {
-			if (!(p->guidance & GUIDE_RESTART_HOST)) {
+		    (rc = xshost_reboot_pending(p->t.pool, p->t.xs->uuid, &pending)) != CSM_OK) {
+			if (guidance_restart(p->guidance) != RESTART_HOST) {
 				csm_err_prefix("cannot tell whether %s needs a reboot", p->t.name);
 				return rc;
 			}
@@ -749,15 +750,16 @@ step_reboot(struct proc *p, char *detail, size_t len)
 		}
 		if (pending) {
 			did = "host rebooted";
-			rc = cmd_wait_host_mode(p->ctx, &p->t, 1, NULL, note_reboot_requested, p);
-		} else if (p->guidance & GUIDE_RESTART_HOST) {
+			rc = xshost_restart(p->s, &p->t, XSHOST_REBOOT, &(struct xshost_opts){ NULL,
+			    note_reboot_requested, p });
+		} else if (guidance_restart(p->guidance) == RESTART_HOST) {
 			did = "host rebooted (before this resume)";
 			csm_info("%s rebooted since the hotfixes were applied: waiting until it "
 			    "is back", p->t.name);
-			rc = cmd_wait_host_mode(p->ctx, &p->t, 2, NULL, NULL, NULL);
-		} else if (p->guidance & GUIDE_RESTART_XAPI) {
+			rc = xshost_restart(p->s, &p->t, XSHOST_WAIT, NULL);
+		} else if (guidance_restart(p->guidance) == RESTART_TOOLSTACK) {
 			did = "toolstack restarted";
-			rc = cmd_wait_for_host(p->ctx, &p->t, 0);
+			rc = xshost_restart(p->s, &p->t, XSHOST_RESTART_TOOLSTACK, NULL);
 		} else {
 			did = "no restart needed";
 		}
@@ -791,226 +793,13 @@ static int
 step_restore(struct proc *p, char *detail, size_t len)
 {
 	struct toggle_result res;
-	int rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "done", NULL, &res);
+	int rc = toggle_release(p->s->db, p->s->cs, p->op_id, "done", NULL, &res);
 
-	if (rc != CSM_OK && db_lost(p->ctx->db) && reconnect(p, 120) == CSM_OK)
-		rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "done", NULL, &res);
+	if (rc != CSM_OK && db_lost(p->s->db) && reconnect(p, 120) == CSM_OK)
+		rc = toggle_release(p->s->db, p->s->cs, p->op_id, "done", NULL, &res);
 	(void)detail;
 	(void)len;
 	return rc;
-}
-
-struct step {
-	const char	*name;
-	int		(*run)(struct proc *, char *, size_t);
-	int		 journals_itself;	/* in the transaction of its compare-and-set */
-};
-
-/* DESIGN §1 after the check and the disable (which toggle_take records as step 1). */
-static const struct step steps[] = {
-	{ "wait-vms", step_wait_vms, 0 },
-	{ "wait-no-tools", step_wait_no_tools, 0 },
-	{ TOGGLE_STEP_HANDBACK, step_handback, 1 },
-	{ "wait-maintenance", step_wait_maintenance, 0 },
-	{ "patch", step_patch, 0 },
-	{ "reboot", step_reboot, 0 },
-	{ "restore", step_restore, 1 },
-};
-#define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))
-
-/* ---- report, rollback, the main loop ---- */
-
-static void
-report(struct proc *p)
-{
-	struct db_res *op = NULL, *st = NULL;
-	struct out *o[3] = { NULL, NULL, NULL };
-	int i, n = 0;
-
-	if (journal_op_get(p->ctx->db, p->op_id, &op) == CSM_OK)
-		o[n++] = journal_out_ops(op);
-	if (journal_op_steps(p->ctx->db, p->op_id, &st) == CSM_OK) {
-		o[n] = out_new("steps");
-		out_col(o[n], "seq", OUT_NUM);
-		out_col(o[n], "name", OUT_STR);
-		out_col(o[n], "state", OUT_STR);
-		out_col(o[n], "started", OUT_STR);
-		out_col(o[n], "finished", OUT_STR);
-		out_col(o[n], "detail", OUT_STR);
-		for (i = 0; i < db_res_rows(st); i++) {
-			int c;
-			out_row(o[n]);
-			for (c = 0; c < J_STEP_NCOLS; c++)
-				out_cell(o[n], c, db_get(st, i, c));
-		}
-		n++;
-	}
-	if (p->results != NULL && out_nrows(p->results) > 0) {
-		o[n++] = p->results;
-		p->results = NULL;
-	} else if (p->plan != NULL) {
-		o[n++] = cmd_plan_table(p->plan);
-	}
-	cmd_print(p->ctx, o, n);
-	for (i = 0; i < 3; i++)
-		out_free(o[i]);
-	db_res_free(op);
-	db_res_free(st);
-}
-
-/* Any failure after the disable: restore the column (CAS) and close as rolled_back. */
-static int
-rollback(struct proc *p)
-{
-	struct toggle_result res;
-	double start = csm_now(), delay = 1;
-	int rc;
-
-	snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());
-	csm_error("%s", p->error);
-	csm_info("rolling back operation %lld: restoring %s of host %lld (%s)", p->op_id,
-	    p->ctx->cs->column, p->host_id, p->t.name);
-	for (;;) {
-		if (db_lost(p->ctx->db) && db_reconnect(p->ctx->db) == CSM_OK)
-			db_set_column(p->ctx->db, p->ctx->cs->column);
-		rc = toggle_release(p->ctx->db, p->ctx->cs, p->op_id, "rolled_back", p->error,
-		    &res);
-		if (rc == CSM_OK) {
-			csm_info("operation %lld rolled back: %s '%s' -> '%s'; hotfixes already "
-			    "applied stay applied", p->op_id, p->ctx->cs->column, res.prior,
-			    res.written);
-			return csm_err_set(CSM_EFAIL, "%s (rolled back)", p->error);
-		}
-		if (!db_lost(p->ctx->db) || csm_now() - start > 60)
-			break;
-		wait_pause(delay);
-		delay = delay * 2 > 8 ? 8 : delay * 2;
-	}
-	/* Could not restore: leave the operation open and say exactly what to do. */
-	if (!db_lost(p->ctx->db))
-		journal_op_fail(p->ctx->db, p->op_id, p->error);
-	return csm_err_set(CSM_EMANUAL, "%s; and the rollback failed: %s. Host %lld (%s) "
-	    "may still be Disabled and operation %lld stays open: check the host, then run "
-	    "'csmaint recover %lld --execute'", p->error, csm_err_msg(), p->host_id, p->t.name,
-	    p->op_id, p->op_id);
-}
-
-static int
-run_steps(struct proc *p, int from)
-{
-	char detail[2048];
-	long long seq;
-	int i, rc;
-
-	for (i = from; i < NSTEPS; i++) {
-		/* The restore journals itself, in the transaction of its compare-and-set. */
-		int own = !steps[i].journals_itself;
-
-		if (interrupted(p))
-			return rollback(p);
-		seq = 0;
-		rc = own ? DB_RETRY(p, journal_step_start(p->ctx->db, p->op_id, steps[i].name,
-		    NULL, &seq)) : CSM_OK;
-		if (rc != CSM_OK)
-			return rollback(p);
-		detail[0] = '\0';
-		rc = steps[i].run(p, detail, sizeof(detail));
-		if (rc != CSM_OK) {
-			char *why = xstrdup(csm_err_msg());
-			if (db_lost(p->ctx->db))
-				reconnect(p, 30);
-			if (own)
-				journal_step_finish(p->ctx->db, p->op_id, seq, "failed", why);
-			csm_err_set(rc, "%s", why);
-			free(why);
-			if (p->lost_lock)
-				return CSM_ECONFLICT;	/* the other csmaint decides now */
-			if (i == NSTEPS - 1 && rc == CSM_ECONFLICT) {
-				/* The restore found a value neither csmaint's nor the prior one. */
-				snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());
-				journal_op_fail(p->ctx->db, p->op_id, p->error);
-				return csm_err_set(CSM_EMANUAL, "%s. Operation %lld stays open: check "
-				    "host %lld (%s) in CloudStack, then run 'csmaint recover %lld "
-				    "--execute'", p->error, p->op_id, p->host_id, p->t.name, p->op_id);
-			}
-			return rollback(p);
-		}
-		if (own)
-			DB_RETRY(p, journal_step_finish(p->ctx->db, p->op_id, seq, "done", detail));
-	}
-	return CSM_OK;
-}
-
-/*
- * The VMs without Tools that the operator shut down, with the state each is in now by
- * XenServer ("i-2-2-VM (Halted)", "i-2-3-VM (Running on xs-02)").  A resumed run finds
- * their names in the journal's wait-no-tools step.
- */
-static void
-no_tools_now(struct proc *p, char *buf, size_t len)
-{
-	static const char prefix[] = "shut down by the operator: ";
-	struct pool_host *hosts = NULL;
-	struct pool_vm *vms = NULL;
-	size_t nv = 0, nh = 0, j, k, l = 0;
-	char names[sizeof(p->no_tools)], *tok, *save = NULL;
-
-	buf[0] = '\0';
-	snprintf(names, sizeof(names), "%s", p->no_tools);
-	if (names[0] == '\0') {
-		struct db_res *st = NULL;
-		int i;
-		if (journal_op_steps(p->ctx->db, p->op_id, &st) == CSM_OK)
-			for (i = 0; i < db_res_rows(st); i++) {
-				const char *d = db_get(st, i, J_STEP_DETAIL);
-				if (strcmp(db_get(st, i, J_STEP_NAME), "wait-no-tools") == 0 &&
-				    d != NULL && strncmp(d, prefix, sizeof(prefix) - 1) == 0)
-					snprintf(names, sizeof(names), "%s", d + sizeof(prefix) - 1);
-			}
-		db_res_free(st);
-	}
-	if (names[0] == '\0')
-		return;
-	if (pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms,
-	    &nv) != CSM_OK || pool_hosts(p->t.pool, &hosts, &nh) != CSM_OK) {
-		csm_err_clear();
-		nv = 0;
-	}
-	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		char state[300] = "state not known";
-		for (j = 0; j < nv; j++) {
-			const char *on = NULL;
-			if (strcmp(vms[j].name_label, tok) != 0)
-				continue;
-			for (k = 0; k < nh; k++)
-				if (strcmp(hosts[k].ref, vms[j].resident_on) == 0)
-					on = hosts[k].name_label;
-			snprintf(state, sizeof(state), "%s%s%s", vms[j].power_state,
-			    on ? " on " : "", on ? on : "");
-		}
-		l = strlen(buf);
-		snprintf(buf + l, len - l, "%s%s (%s)", l ? ", " : "", tok, state);
-	}
-	pool_vms_free(vms, nv);
-	pool_hosts_free(hosts, nh);
-}
-
-static void
-final_words(struct proc *p)
-{
-	char nt[2048];
-
-	no_tools_now(p, nt, sizeof(nt));
-	csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for host %s, "
-	    "then migrate VMs back to it as needed%s%s.", p->op_id, p->t.name,
-	    nt[0] ? "; start the VMs without Tools that were shut down, if they are not "
-	    "running yet: " : "", nt);
-	if ((p->guidance | planned_guidance(p)) & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
-		csm_info("after-apply guidance: restart the HVM/PV guests that run on %s once "
-		    "they are back on it", p->t.name);
-	if (p->ctx->cs->gen == CS_GEN_30)
-		csm_info("CloudStack 3.0+: cancelling maintenance returns the host to service "
-		    "(it owns resource_state during maintenance)");
 }
 
 static char *
@@ -1061,18 +850,443 @@ parse_args(struct proc *p, const char *text)
 	free(copy);
 }
 
+/*
+ * Set-up shared by a new run (after its checks) and a resume: the XenServer host,
+ * the plan, what the patch step will apply.  RETRY: keep trying to reach XenServer
+ * for procedure.reboot_timeout (a resume may find the host rebooting).
+ */
+static int
+setup(struct proc *p, const char *spec, int retry)
+{
+	const struct conf_procedure *c = &p->s->conf->proc;
+	double start = csm_now();
+	int rc;
+
+	while ((rc = target_open(p->s, spec, &p->t)) == CSM_EFAIL && retry &&
+	    csm_now() - start < c->reboot_timeout && !wait_signal) {
+		csm_info("resume: XenServer not reachable yet (%s); retrying", csm_err_msg());
+		wait_sleep(c->poll_interval < 1 ? 1 : c->poll_interval);
+	}
+	if (rc != CSM_OK)
+		return rc;
+	if (p->t.id != p->host_id)
+		return csm_err_set(CSM_ECONFLICT, "operation %lld is about host %lld, but '%s' "
+		    "is now host %lld", p->op_id, p->host_id, spec, p->t.id);
+	if ((rc = patch_plan_build(p->t.pool, p->t.xs, p->catalog, p->files, p->nfiles,
+	    &p->cat, &p->plan)) != CSM_OK)
+		return rc;
+	build_todo(p);
+	csm_info("plan for %s: %zu hotfix%s to apply", p->t.name, p->ntodo,
+	    p->ntodo == 1 ? "" : "es");
+	return CSM_OK;
+}
+
+/* Step 0: every precondition (check HOST), then the set-up, and the VMs without Tools
+ * named before anything changes (they cannot live-migrate). */
+static int
+step_check(struct proc *p, char *detail, size_t len)
+{
+	char seen[1024];
+	int rc, left, failed;
+
+	rc = checks_run(p->s, p->spec, p->files, p->nfiles, &p->rep->checks);
+	failed = p->rep->checks.failed;
+	p->rep->show_checks = rc == CSM_OK && (failed || p->dry);
+	if (rc != CSM_OK)
+		return rc;
+	if (failed)
+		return csm_err_set(CSM_ECONFLICT, "refusing to start: %d check%s failed for host "
+		    "%s (see above); nothing was changed", failed, failed == 1 ? "" : "s",
+		    p->spec);
+	if ((rc = setup(p, p->spec, 0)) != CSM_OK)
+		return rc;
+	if ((rc = vms_left(p, VMS_NO_TOOLS, seen, sizeof(seen), &left)) != CSM_OK)
+		return rc;
+	if (left < 0)
+		csm_warn("cannot tell yet which VMs on %s lack XenServer Tools: %s; the "
+		    "procedure's waits will look again", p->t.name, seen);
+	else if (left > 0) {
+		note_no_tools(p);
+		csm_info("VMs without XenServer Tools on %s (they cannot live-migrate: shut "
+		    "them down when asked and start them on another host afterwards): %s",
+		    p->t.name, seen);
+	}
+	snprintf(detail, len, "checks passed; %zu to apply", p->ntodo);
+	return CSM_OK;
+}
+
+/* Step 1: disable allocation; the operation row and this step in the same transaction
+ * (the check's result is its detail). */
+static int
+step_disable(struct proc *p, char *detail, size_t len)
+{
+	struct toggle_spec spec = { "hotfix", "running", 1, detail, NULL };
+	struct toggle_result res;
+	char *args = serialize_args(p->spec, p->files, p->nfiles, p->catalog);
+	int rc;
+
+	(void)len;
+	spec.arguments = args;
+	rc = toggle_take(p->s->db, p->s->cs, p->host_id, &spec, 0, NULL, &res);
+	free(args);
+	if (rc != CSM_OK)
+		return rc;
+	p->op_id = res.op_id;
+	snprintf(p->prior, sizeof(p->prior), "%s", res.prior);
+	if (strcmp(res.prior, "Disabled") == 0)
+		csm_warn("host %lld (%s) was already Disabled: csmaint writes nothing and restores "
+		    "nothing%s", p->host_id, p->t.name, p->s->cs->gen == CS_GEN_22 ? "; "
+		    "CloudStack 2.2 sets it to 'Enabled' when maintenance is cancelled: disable "
+		    "it again if it must stay out of service" : "");
+	else
+		csm_info("operation %lld: host %lld (%s) %s 'Enabled' -> 'Disabled'", p->op_id,
+		    p->host_id, p->t.name, p->s->cs->column);
+	return CSM_OK;
+}
+
+/* ---- what each step would do: the dry run, generated from the step table ---- */
+
+static void
+dry_disable(struct proc *p, FILE *fp)
+{
+	struct toggle_spec spec = { "hotfix", "running", 1, NULL, NULL };
+	struct toggle_result res;
+
+	fflush(fp);
+	toggle_take(p->s->db, p->s->cs, p->host_id, &spec, 1, fp, &res);
+	snprintf(p->prior, sizeof(p->prior), "%s", res.prior);
+}
+
+static void
+dry_waits(struct proc *p, FILE *fp)
+{
+	fprintf(fp, "--   every %.1f s for at most %.0f s: the placement query, XenAPI "
+	    "VM.get_all_records, VM_guest_metrics.get_record\n", p->s->conf->proc.poll_interval,
+	    p->s->conf->proc.wait_timeout);
+}
+
+static void
+dry_handback(struct proc *p, FILE *fp)
+{
+	char *sql;
+
+	if (p->s->cs->gen != CS_GEN_30) {
+		fprintf(fp, "--   (CloudStack 2.2: nothing to do)\n");
+		return;
+	}
+	sql = db_render(p->s->db, TOGGLE_SQL_CAS, "sis", "Enabled", p->host_id, "Disabled");
+	fprintf(fp, "%s;\n", sql);
+	free(sql);
+}
+
+static void
+dry_patch(struct proc *p, FILE *fp)
+{
+	const char *cls = p->t.updates ? "pool_update" : "pool_patch";
+	size_t i;
+
+	for (i = 0; i < p->ntodo; i++)
+		fprintf(fp, "--   %s: upload if not on the pool (task.create, PUT "
+		    "/pool_patch_upload, task wait); XenAPI %s.precheck; Async.%s.apply; verify "
+		    "applied\n", p->todo[i]->name_label, cls, cls);
+}
+
+static void
+dry_reboot(struct proc *p, FILE *fp)
+{
+	enum guidance_restart r = guidance_restart(planned_guidance(p));
+	size_t i;
+	int unknown = 0;
+
+	for (i = 0; i < p->ntodo; i++)
+		if (p->todo[i]->patch == NULL)
+			unknown = 1;
+	fprintf(fp, "--   %s; verify the patches show as applied\n", r == RESTART_HOST ?
+	    "reboot the host (host.disable, Async.host.reboot) and wait until XenServer and "
+	    "CloudStack see it back" : r == RESTART_TOOLSTACK ? "restart the toolstack "
+	    "(host.restart_agent) and wait" : unknown ? "reboot the host or restart its "
+	    "toolstack if the after-apply guidance asks for it (learned on upload), and "
+	    "wait until XenServer and CloudStack see it back" : "no restart needed");
+}
+
+static void
+dry_restore(struct proc *p, FILE *fp)
+{
+	char *sql;
+
+	if (strcmp(p->prior, "Disabled") == 0) {
+		fprintf(fp, "--   (nothing: the host was Disabled before)\n");
+		return;
+	}
+	sql = db_render(p->s->db, TOGGLE_SQL_CAS, "sis", p->prior, p->host_id, "Disabled");
+	fprintf(fp, "%s;\n", sql);
+	free(sql);
+}
+
+/* How run_steps() treats a step. */
+#define STEP_BEFORE_OP	0x01	/* runs before the operation exists: no journal, no rollback */
+#define STEP_JOURNALS	0x02	/* journals itself, in the transaction of its compare-and-set */
+#define STEP_CLOSES	0x04	/* closes the operation: a refusal leaves it open (exit 5) */
+#define STEP_FEEDS_NEXT	0x08	/* its detail is the next step's (the check's, the disable's) */
+
+/* DESIGN §1, every step: the journal's step names, and the dry run's lines. */
+struct step {
+	const char	*name;
+	const char	*what;
+	int		(*run)(struct proc *, char *, size_t);
+	void		(*dry)(struct proc *, FILE *);	/* its statements and calls; NULL */
+	unsigned	 flags;
+};
+
+static const struct step steps[] = {
+	{ "check", "every precondition (the checks above) and the plan", step_check, NULL,
+	    STEP_BEFORE_OP | STEP_FEEDS_NEXT },
+	{ "disable", "disable allocation, with the operation row, in one transaction",
+	    step_disable, dry_disable, STEP_BEFORE_OP | STEP_JOURNALS },
+	{ "wait-vms", "wait until the user VMs with XenServer Tools have left the host",
+	    step_wait_vms, dry_waits, 0 },
+	{ "wait-no-tools", "wait until the running VMs without Tools are shut down",
+	    step_wait_no_tools, NULL, 0 },
+	{ TOGGLE_STEP_HANDBACK, "CloudStack 3.0+: set the column back to Enabled, which "
+	    "maintenance needs, in one transaction with this step", step_handback, dry_handback,
+	    STEP_JOURNALS },
+	{ "wait-maintenance", "wait until CloudStack has the host in maintenance with no VM "
+	    "left on it; ErrorInMaintenance fails the operation", step_wait_maintenance, NULL,
+	    0 },
+	{ "patch", "the hotfixes in plan order", step_patch, dry_patch, 0 },
+	{ "reboot", "the restart the applied hotfixes ask for", step_reboot, dry_reboot, 0 },
+	{ "restore", "restore the allocation column and close the operation as done, in one "
+	    "transaction", step_restore, dry_restore, STEP_JOURNALS | STEP_CLOSES },
+};
+#define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))
+
+/* ---- report, rollback, the main loop ---- */
+
+/* The operation and its steps as the journal has them at the end. */
+static void
+report(struct proc *p)
+{
+	if (journal_op_get(p->s->db, p->op_id, &p->rep->op) != CSM_OK ||
+	    journal_op_steps(p->s->db, p->op_id, &p->rep->steps) != CSM_OK)
+		csm_warn("cannot read operation %lld back from the journal: %s", p->op_id,
+		    csm_err_msg());
+}
+
+void
+procedure_report_free(struct procedure_report *r)
+{
+	size_t i;
+
+	checks_free(&r->checks);
+	plan_free(r->plan);
+	catalog_free(r->cat);
+	free(r->dry_text);
+	for (i = 0; i < r->npatches; i++) {
+		free(r->patches[i].name_label);
+		free(r->patches[i].uuid);
+		free(r->patches[i].action);
+		free(r->patches[i].guidance);
+		free(r->patches[i].file);
+	}
+	free(r->patches);
+	db_res_free(r->op);
+	db_res_free(r->steps);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Any failure after the disable: restore the column (CAS) and close as rolled_back. */
+static int
+rollback(struct proc *p)
+{
+	struct toggle_result res;
+	double start = csm_now(), delay = 1;
+	int rc;
+
+	snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());
+	csm_error("%s", p->error);
+	csm_info("rolling back operation %lld: restoring %s of host %lld (%s)", p->op_id,
+	    p->s->cs->column, p->host_id, p->t.name);
+	for (;;) {
+		if (db_lost(p->s->db) && db_reconnect(p->s->db) == CSM_OK)
+			db_set_column(p->s->db, p->s->cs->column);
+		rc = toggle_release(p->s->db, p->s->cs, p->op_id, "rolled_back", p->error,
+		    &res);
+		if (rc == CSM_OK) {
+			csm_info("operation %lld rolled back: %s '%s' -> '%s'; hotfixes already "
+			    "applied stay applied", p->op_id, p->s->cs->column, res.prior,
+			    res.written);
+			return csm_err_set(CSM_EFAIL, "%s (rolled back)", p->error);
+		}
+		if (!db_lost(p->s->db) || csm_now() - start > 60)
+			break;
+		wait_pause(delay);
+		delay = delay * 2 > 8 ? 8 : delay * 2;
+	}
+	/* Could not restore: leave the operation open and say exactly what to do. */
+	if (!db_lost(p->s->db))
+		journal_op_fail(p->s->db, p->op_id, p->error);
+	return csm_err_set(CSM_EMANUAL, "%s; and the rollback failed: %s. Host %lld (%s) "
+	    "may still be Disabled and operation %lld stays open: check the host, then run "
+	    "'csmaint recover %lld --execute'", p->error, csm_err_msg(), p->host_id, p->t.name,
+	    p->op_id, p->op_id);
+}
+
+/* The dry run: each step with what it would do, from the table. */
+static int
+dry_steps(struct proc *p)
+{
+	size_t len;
+	char detail[256];
+	FILE *fp;
+	int i, rc;
+
+	if ((rc = steps[0].run(p, detail, sizeof(detail))) != CSM_OK)
+		return rc;
+	if ((fp = open_memstream(&p->rep->dry_text, &len)) == NULL)
+		return csm_err_set(CSM_EFAIL, "cannot render the dry run: %s", strerror(errno));
+	for (i = 0; i < NSTEPS; i++) {
+		fprintf(fp, "%s-- step %d (%s): %s\n", i ? "" : "\n", i, steps[i].name,
+		    steps[i].what);
+		if (steps[i].dry != NULL)
+			steps[i].dry(p, fp);
+	}
+	fclose(fp);
+	return CSM_OK;
+}
+
+static int
+run_steps(struct proc *p, int from)
+{
+	char detail[2048];
+	long long seq;
+	int i, rc;
+
+	for (i = from; i < NSTEPS; i++) {
+		const struct step *st = &steps[i];
+		int own = !(st->flags & (STEP_JOURNALS | STEP_BEFORE_OP));
+
+		if (interrupted(p))
+			return st->flags & STEP_BEFORE_OP ? CSM_EFAIL : rollback(p);
+		seq = 0;
+		rc = own ? DB_RETRY(p, journal_step_start(p->s->db, p->op_id, st->name, NULL,
+		    &seq)) : CSM_OK;
+		if (rc != CSM_OK)
+			return rollback(p);
+		if (i == 0 || !(steps[i - 1].flags & STEP_FEEDS_NEXT))
+			detail[0] = '\0';
+		rc = st->run(p, detail, sizeof(detail));
+		if (rc != CSM_OK && (st->flags & STEP_BEFORE_OP))
+			return rc;		/* nothing to roll back yet */
+		if (rc != CSM_OK) {
+			char *why = xstrdup(csm_err_msg());
+			if (db_lost(p->s->db))
+				reconnect(p, 30);
+			if (own)
+				journal_step_finish(p->s->db, p->op_id, seq, "failed", why);
+			csm_err_set(rc, "%s", why);
+			free(why);
+			if (p->lost_lock)
+				return CSM_ECONFLICT;	/* the other csmaint decides now */
+			if ((st->flags & STEP_CLOSES) && rc == CSM_ECONFLICT) {
+				/* The restore found a value neither csmaint's nor the prior one. */
+				snprintf(p->error, sizeof(p->error), "%s", csm_err_msg());
+				journal_op_fail(p->s->db, p->op_id, p->error);
+				return csm_err_set(CSM_EMANUAL, "%s. Operation %lld stays open: check "
+				    "host %lld (%s) in CloudStack, then run 'csmaint recover %lld "
+				    "--execute'", p->error, p->op_id, p->host_id, p->t.name, p->op_id);
+			}
+			return rollback(p);
+		}
+		if (own)
+			DB_RETRY(p, journal_step_finish(p->s->db, p->op_id, seq, "done", detail));
+	}
+	return CSM_OK;
+}
+
+/*
+ * The VMs without Tools that the operator shut down, with the state each is in now by
+ * XenServer ("i-2-2-VM (Halted)", "i-2-3-VM (Running on xs-02)").  A resumed run finds
+ * their names in the journal's wait-no-tools step.
+ */
+static void
+no_tools_now(struct proc *p, char *buf, size_t len)
+{
+	static const char prefix[] = "shut down by the operator: ";
+	struct pool_host *hosts = NULL;
+	struct pool_vm *vms = NULL;
+	size_t nv = 0, nh = 0, j, k, l = 0;
+	char names[sizeof(p->no_tools)], *tok, *save = NULL;
+
+	buf[0] = '\0';
+	snprintf(names, sizeof(names), "%s", p->no_tools);
+	if (names[0] == '\0') {
+		struct db_res *st = NULL;
+		int i;
+		if (journal_op_steps(p->s->db, p->op_id, &st) == CSM_OK)
+			for (i = 0; i < db_res_rows(st); i++) {
+				const char *d = db_get(st, i, J_STEP_DETAIL);
+				if (strcmp(db_get(st, i, J_STEP_NAME), "wait-no-tools") == 0 &&
+				    d != NULL && strncmp(d, prefix, sizeof(prefix) - 1) == 0)
+					snprintf(names, sizeof(names), "%s", d + sizeof(prefix) - 1);
+			}
+		db_res_free(st);
+	}
+	if (names[0] == '\0')
+		return;
+	if (pool_vms(p->t.pool, p->t.xs->api_major, p->t.xs->api_minor, p->t.xs->ref, &vms,
+	    &nv) != CSM_OK || pool_hosts(p->t.pool, &hosts, &nh) != CSM_OK) {
+		csm_err_clear();
+		nv = 0;
+	}
+	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		char state[300] = "state not known";
+		for (j = 0; j < nv; j++) {
+			const char *on = NULL;
+			if (strcmp(vms[j].name_label, tok) != 0)
+				continue;
+			for (k = 0; k < nh; k++)
+				if (strcmp(hosts[k].ref, vms[j].resident_on) == 0)
+					on = hosts[k].name_label;
+			snprintf(state, sizeof(state), "%s%s%s", vms[j].power_state,
+			    on ? " on " : "", on ? on : "");
+		}
+		l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s (%s)", l ? ", " : "", tok, state);
+	}
+	pool_vms_free(vms, nv);
+	pool_hosts_free(hosts, nh);
+}
+
+static void
+final_words(struct proc *p)
+{
+	char nt[2048];
+
+	no_tools_now(p, nt, sizeof(nt));
+	csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for host %s, "
+	    "then migrate VMs back to it as needed%s%s.", p->op_id, p->t.name,
+	    nt[0] ? "; start the VMs without Tools that were shut down, if they are not "
+	    "running yet: " : "", nt);
+	if ((p->guidance | planned_guidance(p)) & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
+		csm_info("after-apply guidance: restart the HVM/PV guests that run on %s once "
+		    "they are back on it", p->t.name);
+	if (p->s->cs->gen == CS_GEN_30)
+		csm_info("CloudStack 3.0+: cancelling maintenance returns the host to service "
+		    "(it owns resource_state during maintenance)");
+}
+
 static void
 proc_free(struct proc *p)
 {
 	int i;
 
-	if (p->lock[0] && p->ctx->db && !db_lost(p->ctx->db))
-		db_release_lock(p->ctx->db, p->lock);
-	cmd_target_close(&p->t);
-	out_free(p->results);
+	if (p->lock[0] && p->s->db && !db_lost(p->s->db))
+		db_release_lock(p->s->db, p->lock);
+	target_close(&p->t);
 	free(p->todo);
-	plan_free(p->plan);
-	catalog_free(p->cat);
+	/* The plan and its catalog go to the report, for the command to show. */
+	p->rep->plan = p->plan;
+	p->rep->cat = p->cat;
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);
@@ -1086,11 +1300,11 @@ take_lock(struct proc *p)
 	long long holder = 0;
 	int got, rc;
 
-	journal_lock_name(db_schema(p->ctx->db), p->host_id, p->lock, sizeof(p->lock));
-	if ((rc = db_get_lock(p->ctx->db, p->lock, 0, &got)) != CSM_OK)
+	journal_lock_name(db_schema(p->s->db), p->host_id, p->lock, sizeof(p->lock));
+	if ((rc = db_get_lock(p->s->db, p->lock, 0, &got)) != CSM_OK)
 		return rc;
 	if (!got) {
-		db_lock_holder(p->ctx->db, p->lock, &holder);
+		db_lock_holder(p->s->db, p->lock, &holder);
 		p->lock[0] = '\0';
 		return csm_err_set(CSM_ECONFLICT, "host %lld is locked by another csmaint "
 		    "(database connection %lld): an operation on it is running", p->host_id,
@@ -1099,69 +1313,24 @@ take_lock(struct proc *p)
 	return CSM_OK;
 }
 
-static void
-dry_plan(struct proc *p)
-{
-	struct toggle_result res;
-	char *sql;
-	size_t i;
-	int unknown;
-
-	printf("\n-- step 1, disable allocation (one transaction):\n");
-	fflush(stdout);
-	{
-		struct toggle_spec spec = { "hotfix", "running", 1, NULL, NULL };
-		toggle_take(p->ctx->db, p->ctx->cs, p->host_id, &spec, 1, stdout, &res);
-	}
-	printf("-- step 2, wait until the user VMs with XenServer Tools have left %s (every "
-	    "%.1f s: the placement query, XenAPI VM.get_all_records, VM_guest_metrics."
-	    "get_record)\n", p->t.name, p->ctx->conf->proc.poll_interval);
-	printf("-- step 3, wait until the running VMs without Tools are shut down\n");
-	printf("-- step 4, wait until CloudStack has the host in maintenance (%s = "
-	    "'Maintenance'); ErrorInMaintenance fails the operation\n",
-	    p->ctx->cs->gen == CS_GEN_30 ? "resource_state" : "status");
-	printf("-- step 5, hotfixes in plan order:\n");
-	for (i = 0; i < p->ntodo; i++) {
-		const struct plan_entry *e = p->todo[i];
-		const char *cls = p->t.updates ? "pool_update" : "pool_patch";
-		printf("--   %s: upload if not on the pool (task.create, PUT /pool_patch_upload, "
-		    "task wait); XenAPI %s.precheck; Async.%s.apply; verify applied\n",
-		    e->name_label, cls, cls);
-	}
-	for (i = 0, unknown = 0; i < p->ntodo; i++)
-		if (p->todo[i]->patch == NULL)
-			unknown = 1;
-	printf("-- step 6, %s; verify the patches show as applied\n",
-	    planned_guidance(p) & GUIDE_RESTART_HOST ? "reboot the host (host.disable, "
-	    "Async.host.reboot) and wait until XenServer and CloudStack see it back" :
-	    planned_guidance(p) & GUIDE_RESTART_XAPI ? "restart the toolstack "
-	    "(host.restart_agent) and wait" : unknown ? "reboot the host or restart its "
-	    "toolstack if the after-apply guidance asks for it (learned on upload), and "
-	    "wait until XenServer and CloudStack see it back" : "no restart needed");
-	sql = db_render(p->ctx->db, TOGGLE_SQL_CAS, "sis", res.prior, p->host_id, "Disabled");
-	printf("-- step 7, restore in one transaction with the operation closed as done:\n%s;\n",
-	    strcmp(res.prior, "Disabled") == 0 ? "-- (nothing: the host was Disabled before)" :
-	    sql);
-	free(sql);
-}
 
 int
-procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfiles,
-    const char *catalog, int dry)
+procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
+    const char *catalog, int dry, struct procedure_report *r)
 {
 	struct proc p;
-	struct toggle_result res;
-	struct out *checks;
-	char *args = NULL, detail[512];
-	int rc, i, failed = 0;
+	int rc, i;
 
 	memset(&p, 0, sizeof(p));
-	p.ctx = ctx;
+	memset(r, 0, sizeof(*r));
+	p.s = s;
+	p.rep = r;
+	p.dry = dry;
 	wait_catch_signals();
-	if ((rc = cs_host_resolve(ctx->db, host, &p.host_id)) != CSM_OK)
+	if ((rc = cs_host_resolve(s->db, host, &p.host_id)) != CSM_OK)
 		return rc;
-	/* Step 0 starts with the inputs: a file that cannot be used is found now, before
-	 * the host is touched (and a resume must find the same files again). */
+	/* The inputs first: a file that cannot be used is found now, before the host is
+	 * touched (and a resume must find the same files again). */
 	for (i = -1; i < nfiles; i++) {
 		const char *f = i < 0 ? catalog : files[i];
 		const char *what = i < 0 ? "catalog" : "hotfix file";
@@ -1173,83 +1342,23 @@ procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfi
 			return rc;
 		}
 	}
-	if (!dry && (rc = take_lock(&p)) != CSM_OK)
-		return rc;
-	/* Step 0: every precondition, and the plan. */
-	checks = check_table();
-	rc = check_run(ctx, host, files, nfiles, checks, &failed);
-	if (rc == CSM_OK && (failed || dry))
-		cmd_print(ctx, &checks, 1);
-	out_free(checks);
-	if (rc != CSM_OK)
-		goto out;
-	if (failed) {
-		rc = csm_err_set(CSM_ECONFLICT, "refusing to start: %d check%s failed for host %s "
-		    "(see above); nothing was changed", failed, failed == 1 ? "" : "s", host);
-		goto out;
-	}
-	if ((rc = cmd_target_open(ctx, host, &p.t)) != CSM_OK)
-		goto out;
-	if ((rc = cmd_plan_build(&p.t, catalog, files, nfiles, &p.cat, &p.plan)) != CSM_OK)
-		goto out;
-	build_todo(&p);
-	csm_info("plan for %s: %zu hotfix%s to apply", p.t.name, p.ntodo,
-	    p.ntodo == 1 ? "" : "es");
-	/* VMs without Tools cannot live-migrate: say so before anything changes. */
-	{
-		char seen[1024];
-		int left;
-		if ((rc = vms_left(&p, VMS_NO_TOOLS, seen, sizeof(seen), &left)) != CSM_OK)
-			goto out;
-		if (left < 0)
-			csm_warn("cannot tell yet which VMs on %s lack XenServer Tools: %s; the "
-			    "procedure's waits will look again", p.t.name, seen);
-		else if (left > 0) {
-			note_no_tools(&p);
-			csm_info("VMs without XenServer Tools on %s (they cannot live-migrate: shut "
-			    "them down when asked and start them on another host afterwards): %s",
-			    p.t.name, seen);
-		}
-	}
-	if (dry) {
-		struct out *o = cmd_plan_table(p.plan);
-		cmd_dry_header(ctx, "do this");
-		cmd_print(ctx, &o, 1);
-		out_free(o);
-		dry_plan(&p);
-		goto out;
-	}
-	/* Step 1: disable allocation; the operation row in the same transaction. */
-	args = serialize_args(host, files, nfiles, catalog);
-	{
-		struct toggle_spec spec = { "hotfix", "running", 1, NULL, args };
-		snprintf(detail, sizeof(detail), "checks passed; %zu to apply", p.ntodo);
-		spec.reason = detail;
-		if ((rc = toggle_take(ctx->db, ctx->cs, p.host_id, &spec, 0, NULL, &res)) !=
-		    CSM_OK)
-			goto out;
-	}
-	p.op_id = res.op_id;
-	if (strcmp(res.prior, "Disabled") == 0)
-		csm_warn("host %lld (%s) was already Disabled: csmaint writes nothing and restores "
-		    "nothing%s", p.host_id, p.t.name, ctx->cs->gen == CS_GEN_22 ? "; CloudStack "
-		    "2.2 sets it to 'Enabled' when maintenance is cancelled: disable it again if "
-		    "it must stay out of service" : "");
-	else
-		csm_info("operation %lld: host %lld (%s) %s 'Enabled' -> 'Disabled'", p.op_id,
-		    p.host_id, p.t.name, ctx->cs->column);
-	rc = run_steps(&p, 0);
-	if (rc == CSM_OK)
+	p.spec = xstrdup(host);
+	p.catalog = catalog ? xstrdup(catalog) : NULL;
+	p.files = xcalloc((size_t)nfiles + 1, sizeof(*p.files));
+	for (p.nfiles = 0; p.nfiles < nfiles; p.nfiles++)
+		p.files[p.nfiles] = xstrdup(files[p.nfiles]);
+	if (dry)
+		rc = dry_steps(&p);
+	else if ((rc = take_lock(&p)) == CSM_OK && (rc = run_steps(&p, 0)) == CSM_OK)
 		final_words(&p);
-	report(&p);
-out:
-	free(args);
+	if (p.op_id != 0)
+		report(&p);
 	proc_free(&p);
 	return rc;
 }
 
 int
-procedure_resume(struct cmd_ctx *ctx, long long op_id)
+procedure_resume(const struct site *s, long long op_id, struct procedure_report *r)
 {
 	struct db_res *op = NULL, *st = NULL;
 	struct proc p;
@@ -1257,10 +1366,12 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 	char *who;
 
 	memset(&p, 0, sizeof(p));
-	p.ctx = ctx;
+	memset(r, 0, sizeof(*r));
+	p.s = s;
+	p.rep = r;
 	p.op_id = op_id;
 	wait_catch_signals();
-	if ((rc = journal_op_raw(ctx->db, op_id, &op)) != CSM_OK)
+	if ((rc = journal_op_raw(s->db, op_id, &op)) != CSM_OK)
 		return rc;
 	p.host_id = db_get_int(op, 0, 3, 0);
 	if (strcmp(db_get(op, 0, 1), "hotfix") != 0) {
@@ -1280,32 +1391,15 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 		goto out;
 	}
 	parse_args(&p, db_get(op, 0, 4));
-	/* Re-check what this point needs: the host is still ours and disabled.  It may be
-	 * rebooting (killed during the reboot wait): keep trying for reboot_timeout. */
-	{
-		double start = csm_now();
-		while ((rc = cmd_target_open(ctx, p.spec ? p.spec : "", &p.t)) == CSM_EFAIL &&
-		    csm_now() - start < ctx->conf->proc.reboot_timeout && !wait_signal) {
-			csm_info("resume: XenServer not reachable yet (%s); retrying", csm_err_msg());
-			wait_sleep(ctx->conf->proc.poll_interval < 1 ? 1 : ctx->conf->proc.poll_interval);
-		}
-		if (rc != CSM_OK)
-			goto out;
-	}
-	if (p.t.id != p.host_id) {
-		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is about host %lld, but '%s' is "
-		    "now host %lld", op_id, p.host_id, p.spec, p.t.id);
+	/* The host may be rebooting (killed during the reboot wait): setup keeps trying
+	 * for reboot_timeout. */
+	if ((rc = setup(&p, p.spec ? p.spec : "", 1)) != CSM_OK)
 		goto out;
-	}
-	if ((rc = cmd_plan_build(&p.t, p.catalog, p.files, p.nfiles, &p.cat, &p.plan)) !=
-	    CSM_OK)
-		goto out;
-	build_todo(&p);
 	who = csm_operator_name();
-	journal_op_touch(ctx->db, op_id, (long long)getpid(), who);
+	journal_op_touch(s->db, op_id, (long long)getpid(), who);
 	free(who);
 	/* Continue after the last completed step; a step left running runs again. */
-	if ((rc = journal_op_steps(ctx->db, op_id, &st)) != CSM_OK)
+	if ((rc = journal_op_steps(s->db, op_id, &st)) != CSM_OK)
 		goto out;
 	for (i = 0; i < db_res_rows(st); i++) {
 		int k;
@@ -1316,7 +1410,7 @@ procedure_resume(struct cmd_ctx *ctx, long long op_id)
 				from = k + 1;
 	}
 	for (i = 0; i < from && i < NSTEPS; i++)
-		if (strcmp(steps[i].name, TOGGLE_STEP_HANDBACK) == 0 && ctx->cs->gen == CS_GEN_30)
+		if (strcmp(steps[i].name, TOGGLE_STEP_HANDBACK) == 0 && s->cs->gen == CS_GEN_30)
 			p.handed_back = 1;
 	csm_info("resuming operation %lld on host %lld (%s) at step %s", op_id, p.host_id,
 	    p.t.name, from < NSTEPS ? steps[from].name : "(all done)");

@@ -8,15 +8,47 @@
  * restore the allocation column (compare-and-set) and close the operation as
  * rolled_back.  Codes: CSM_OK; CSM_ECONFLICT refused (checks failed, host held);
  * CSM_EFAIL failed and rolled back; CSM_EMANUAL failed and could not roll back.
- * The final report (operation, steps, patches) goes to stdout in the context's format.
+ *
+ * Progress and the operator's instructions go to stderr as they happen.  What the
+ * command prints at the end is returned in *REPORT, also after a failure: the caller
+ * shows it and frees it with procedure_report_free().
  */
 #ifndef CSM_PROCEDURE_H
 #define CSM_PROCEDURE_H
 
-struct cmd_ctx;
+#include <stddef.h>
 
-int procedure_run(struct cmd_ctx *ctx, const char *host, char *const *files, int nfiles,
-    const char *catalog, int dry);
-int procedure_resume(struct cmd_ctx *ctx, long long op_id);
+#include "checks.h"
+
+struct catalog;
+struct db_res;
+struct plan;
+struct site;
+
+/* A hotfix the patch step applied or found applied. */
+struct procedure_patch {
+	char	*name_label;
+	char	*uuid;
+	char	*action;	/* "applied", "already applied" */
+	char	*guidance;	/* after_apply_guidance as the server lists it */
+	char	*file;
+};
+
+struct procedure_report {
+	struct checks		 checks;	/* step 0 */
+	int			 show_checks;	/* one failed, or a dry run */
+	struct plan		*plan;		/* the plan (it borrows from cat) */
+	struct catalog		*cat;
+	char			*dry_text;	/* a dry run: every step, its SQL and calls */
+	struct procedure_patch	*patches;	/* what the patch step did */
+	size_t			 npatches;
+	struct db_res		*op;		/* the operation at the end (J_OP_*) */
+	struct db_res		*steps;		/* and its steps (J_STEP_*) */
+};
+
+int procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
+    const char *catalog, int dry, struct procedure_report *report);
+int procedure_resume(const struct site *s, long long op_id, struct procedure_report *report);
+void procedure_report_free(struct procedure_report *r);
 
 #endif

@@ -21,7 +21,10 @@ sql "UPDATE async_job SET job_status = 1 WHERE id = 1"
 before=$(cs_digest)
 expect_exit 0 "dry run of the whole procedure" hotfix xs-01 "$P/XS56EFP1003.xsupdate" "$P/XS56EFP1004.xsupdate"
 expect_out "^UPDATE host SET allocation_state = 'Disabled' WHERE id = 1" "dry run shows the disable SQL"
-expect_out "step 6, reboot the host" "dry run shows the reboot step"
+expect_out "^--   reboot the host" "dry run shows the reboot step"
+for step in check disable wait-vms wait-no-tools enable-for-maintenance wait-maintenance patch reboot restore; do
+	expect_out "^-- step [0-9] \($step\): " "the dry run has step $step, from the step table"
+done
 expect_out "^UPDATE host SET allocation_state = 'Enabled' WHERE id = 1 AND allocation_state = 'Disabled'" "dry run shows the restore SQL"
 expect_eq "dry run wrote no operation" 0 "$(sql "SELECT COUNT(*) FROM operation" csmaint)"
 expect_eq "dry run left the row Enabled" Enabled "$(alloc_of 1)"

@@ -18,6 +18,7 @@
 #include "pool.h"
 #include "xapi.h"
 #include "xmlrpc.h"
+#include "xshost.h"
 
 void fuzz_typed(const uint8_t *data, size_t size);
 
@@ -136,7 +137,7 @@ readers(struct pool *p)
 		}
 		patch_clear(&pt);
 	}
-	failed_with_message(patch_reboot_pending(p, "uuid-1", &pending));
+	failed_with_message(xshost_reboot_pending(p, "uuid-1", &pending));
 
 	/* Task polling: only "success" gives a result. */
 	rc = xapi_task_wait(x, "OpaqueRef:t", 0, &r);

@@ -22,7 +22,7 @@ then
 		"(apt-get install libxml2-dev libcurl4-openssl-dev libconfig-dev)" >&2
 	exit 77
 fi
-pkgs="libxml-2.0 libcurl libconfig"
+pkgs="libxml-2.0 libcurl libconfig libmariadb"
 
 build=${FUZZ_BUILD:-$(mktemp -d "${TMPDIR:-/tmp}/fuzz_xmlrpc.XXXXXX")}
 mkdir -p "$build/corpus" "$build/artifacts" || exit 1
@@ -40,8 +40,8 @@ fi
 # (pool.c and patch.c reach http.c and conf.c only to connect, which the harness never
 # does).  Compiled two at a time: the suite runs this under a time budget.
 srcs="$here/fuzz_xmlrpc.c $here/fuzz_typed.c"
-for m in xmlrpc-value xmlrpc-encode xmlrpc-decode xapi pool patch http conf err util \
-	wait; do
+for m in xmlrpc-value xmlrpc-encode xmlrpc-decode xapi pool patch xshost target cloudstack \
+	db guidance catalog plan http conf err util wait; do
 	srcs="$srcs $top/src/$m.c"
 done
 san=fuzzer,address,undefined

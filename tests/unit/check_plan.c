@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "csmaint.h"
+#include "guidance.h"
 #include "catalog.h"
 #include "plan.h"
 
@@ -158,7 +159,7 @@ START_TEST(test_catalog_fields)
 	ck_assert_ptr_null(catalog_patch_by_uuid(cat, U_DANGLING_REQ));
 	ck_assert_str_eq(p->name_description, "Hotfix 4: rollup of 1001 to 1003");
 	ck_assert_str_eq(p->guidance_text, "restartHost restartPV");
-	ck_assert_uint_eq(p->guidance, CATALOG_RESTART_HOST | CATALOG_RESTART_PV);
+	ck_assert_uint_eq(p->guidance, GUIDE_RESTART_HOST | GUIDE_RESTART_PV);
 	ck_assert_int_eq(p->guidance_mandatory, 0);
 	ck_assert_str_eq(p->version, "1.0");
 	ck_assert_str_eq(p->url, "http://example.invalid/CTX129000");
@@ -186,13 +187,13 @@ START_TEST(test_catalog_fields)
 	p = patch(cat, "XS56EFP1005");
 	ck_assert_uint_eq(p->nrequires, 1);
 	ck_assert_str_eq(p->requires[0], U1004);
-	ck_assert_uint_eq(p->guidance, CATALOG_RESTART_XAPI);
+	ck_assert_uint_eq(p->guidance, GUIDE_RESTART_XAPI);
 
 	/* guidance-mandatory: "contains true", case-insensitive */
 	ck_assert_int_eq(patch(cat, "XS60ESP1")->guidance_mandatory, 1);
 	ck_assert_int_eq(patch(cat, "XS56EFP1006")->guidance_mandatory, 1);
 	ck_assert_uint_eq(patch(cat, "XS60E004")->guidance,
-	    CATALOG_RESTART_XAPI | CATALOG_GUIDANCE_UNKNOWN);
+	    GUIDE_RESTART_XAPI | GUIDE_UNKNOWN);
 
 	/* an old non-UUID entry with empty guidance and no size */
 	p = catalog_patch_by_uuid(cat, "0701");
@@ -274,18 +275,18 @@ END_TEST
 
 START_TEST(test_catalog_guidance_parse)
 {
-	ck_assert_uint_eq(catalog_guidance_parse(NULL), 0);
-	ck_assert_uint_eq(catalog_guidance_parse(""), 0);
-	ck_assert_uint_eq(catalog_guidance_parse("  "), 0);
-	ck_assert_uint_eq(catalog_guidance_parse("restartHVM"), CATALOG_RESTART_HVM);
-	ck_assert_uint_eq(catalog_guidance_parse(" restartPV  restartHost "),
-	    CATALOG_RESTART_PV | CATALOG_RESTART_HOST);
-	ck_assert_uint_eq(catalog_guidance_parse("restartXAPI,restartHVM"),
-	    CATALOG_RESTART_XAPI | CATALOG_RESTART_HVM);
+	ck_assert_uint_eq(guidance_parse(NULL), 0);
+	ck_assert_uint_eq(guidance_parse(""), 0);
+	ck_assert_uint_eq(guidance_parse("  "), 0);
+	ck_assert_uint_eq(guidance_parse("restartHVM"), GUIDE_RESTART_HVM);
+	ck_assert_uint_eq(guidance_parse(" restartPV  restartHost "),
+	    GUIDE_RESTART_PV | GUIDE_RESTART_HOST);
+	ck_assert_uint_eq(guidance_parse("restartXAPI,restartHVM"),
+	    GUIDE_RESTART_XAPI | GUIDE_RESTART_HVM);
 	/* case matters: xapi's enum names are exact */
-	ck_assert_uint_eq(catalog_guidance_parse("restarthost"), CATALOG_GUIDANCE_UNKNOWN);
-	ck_assert_uint_eq(catalog_guidance_parse("restartHostX restartXAPI"),
-	    CATALOG_GUIDANCE_UNKNOWN | CATALOG_RESTART_XAPI);
+	ck_assert_uint_eq(guidance_parse("restarthost"), GUIDE_UNKNOWN);
+	ck_assert_uint_eq(guidance_parse("restartHostX restartXAPI"),
+	    GUIDE_UNKNOWN | GUIDE_RESTART_XAPI);
 }
 END_TEST
 
@@ -398,7 +399,7 @@ START_TEST(test_plan_56_nothing_applied)
 	ck_assert_str_eq(p->entries[0].uuid, U1004);
 	ck_assert_ptr_eq(p->entries[0].patch, patch(cat, "XS56EFP1004"));
 	ck_assert_ptr_null(p->entries[0].request);
-	ck_assert_uint_eq(p->entries[0].guidance, CATALOG_RESTART_HOST | CATALOG_RESTART_PV);
+	ck_assert_uint_eq(p->entries[0].guidance, GUIDE_RESTART_HOST | GUIDE_RESTART_PV);
 	plan_free(p);
 	plan_free(NULL);
 	catalog_free(cat);

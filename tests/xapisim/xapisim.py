@@ -164,6 +164,8 @@ class Codec:
 
     def value(self, v):
         """Serialise like xapi: strings and int64 as bare text (NOTES §1.3)."""
+        if isinstance(v, RawValue):
+            return str(v)
         if v is None or (isinstance(v, str) and v == ""):
             return "<value/>" if self.self_closing else "<value></value>"
         if isinstance(v, bool):
@@ -203,6 +205,55 @@ class Codec:
     def failure(self, desc):
         return self.envelope([("Status", "<value>Failure</value>"),
                               ("ErrorDescription", self.value([str(d) for d in desc]))])
+
+
+TRANSPORT_KINDS = ("drop", "stall", "slow", "malformed", "truncated", "http500", "html", "cut",
+                   "doctype", "deep", "huge")
+EXECUTING_KINDS = ("stall", "slow", "truncated", "doctype")
+
+
+def typed_value(v):
+    """A JSON value as the XML-RPC value of the same type, each type explicit
+    (null -> <nil/>, int -> <int>, a string bare): for wrong-typed reply faults."""
+    if v is None:
+        return "<value><nil/></value>"
+    if isinstance(v, bool):
+        return "<value><boolean>%d</boolean></value>" % int(v)
+    if isinstance(v, int):
+        return "<value><int>%d</int></value>" % v
+    if isinstance(v, float):
+        return "<value><double>%r</double></value>" % v
+    if isinstance(v, str):
+        return "<value>%s</value>" % Codec.esc(v)
+    if isinstance(v, list):
+        return "<value><array><data>%s</data></array></value>" % "".join(typed_value(x) for x in v)
+    if isinstance(v, dict):
+        return "<value><struct>%s</struct></value>" % "".join(
+            "<member><name>%s</name>%s</member>" % (Codec.esc(str(k)), typed_value(x))
+            for k, x in v.items())
+    raise ValueError("cannot encode %r" % (v,))
+
+
+class RawValue(str):
+    """An XML-RPC <value> fragment to splice into a reply as it is."""
+
+
+def mangle_records(result, how):
+    """The "records" fault: in a REF -> record map (get_all_records) or a single record
+    (get_record), replace every record by how["value"], remove the fields how["drop"],
+    or give the fields of how["set"] the (typed) values given."""
+    def one(rec):
+        if "value" in how:
+            return RawValue(typed_value(how["value"]))
+        if isinstance(rec, dict):
+            rec = {k: x for k, x in rec.items() if k not in how.get("drop", [])}
+            for k, x in how.get("set", {}).items():
+                rec[k] = RawValue(typed_value(x))
+        return rec
+    if isinstance(result, dict) and result and all(isinstance(k, str) and k.startswith("OpaqueRef:")
+                                                  for k in result):
+        return {k: one(r) for k, r in result.items()}
+    return one(result)
 
 
 def html_500(reason):
@@ -1006,10 +1057,19 @@ def control(sim, cmd):
     for name, a in cmd.items():
         a = a if isinstance(a, dict) else {}
         if name == "fault":
-            if "error" not in a and "transport" not in a:
-                raise ValueError("fault needs error or transport")
+            kinds = [k for k in ("error", "transport", "value", "raw_value", "raw_reply", "records")
+                     if k in a]
+            if len(kinds) != 1:
+                raise ValueError("fault needs exactly one of error, transport, value, raw_value, "
+                                 "raw_reply, records")
+            if "transport" in a and a["transport"] not in TRANSPORT_KINDS:
+                raise ValueError("unknown transport fault %r" % a["transport"])
+            if "records" in a and not isinstance(a["records"], dict):
+                raise ValueError("records needs an object: {\"value\": X}, {\"drop\": [fields]} "
+                                 "or {\"set\": {field: X}}")
             f = {"method": a["method"], "count": int(a.get("count", 1)), "skip": int(a.get("skip", 0))}
-            for k in ("error", "transport", "seconds", "host", "execute", "piece"):
+            for k in ("error", "transport", "seconds", "host", "execute", "piece", "value",
+                      "raw_value", "raw_reply", "records", "error_items", "depth", "size"):
                 if k in a:
                     f[k] = a[k]
             sim.faults.append(f)
@@ -1132,6 +1192,28 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.reply(500, html_500(reason), "text/html", [("Connection", "close")])
 
+    def reply_huge(self, codec, size):
+        """A Success reply whose Value is a string of SIZE bytes, streamed in 1 MiB
+        pieces with a Content-Length (constant memory)."""
+        head, tail = codec.envelope([("Status", "<value>Success</value>"),
+                                     ("Value", "<value>@@</value>")]).split(b"@@")
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(head) + size + len(tail)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            self.wfile.write(head)
+            piece = b"A" * CHUNK
+            left = size
+            while left > 0:
+                self.wfile.write(piece[:min(left, CHUNK)])
+                left -= min(left, CHUNK)
+            self.wfile.write(tail)
+        except OSError:
+            pass            # the client gave up reading: what a bounded client does
+
     def drop(self):
         """Close the connection without replying."""
         self.close_connection = True
@@ -1204,22 +1286,53 @@ class Handler(BaseHTTPRequestHandler):
             codec = sim.codec()
         kind = fault.get("transport") if fault else None
         if fault and "error" in fault:
-            call["result"] = fault["error"][0]
-            return self.reply(200, codec.failure(fault["error"]))
-        execute = fault.get("execute", kind in ("stall", "slow", "truncated")) if fault else True
+            desc = list(fault["error"]) + ["item-%d" % i for i in range(int(fault.get("error_items", 0)))]
+            call["result"] = desc[0] if desc else "(empty ErrorDescription)"
+            if "error_items" in fault:
+                call["transport_fault"] = "error_items"
+            return self.reply(200, codec.failure(desc))
+        if fault and ("value" in fault or "raw_value" in fault):
+            # A wrong-typed (or otherwise surprising) Value in a Success reply.
+            call["result"] = "Success"
+            call["transport_fault"] = "value"
+            v = fault["raw_value"] if "raw_value" in fault else typed_value(fault["value"])
+            return self.reply(200, codec.envelope([("Status", "<value>Success</value>"), ("Value", v)]))
+        if fault and "raw_reply" in fault:
+            call["result"] = "raw_reply"
+            call["transport_fault"] = "raw_reply"
+            return self.reply(200, fault["raw_reply"].encode("utf-8", "surrogateescape"))
+        execute = fault.get("execute", kind in EXECUTING_KINDS) if fault else True
+        if fault and "records" in fault:
+            execute = True
         if kind == "stall":
             time.sleep(float(fault.get("seconds", 5)))
         resp = b""
         if execute:
             with sim.lock:
                 try:
-                    resp = codec.success(sim.dispatch(self.addr, method, params))
+                    result = sim.dispatch(self.addr, method, params)
+                    if fault and "records" in fault:
+                        result = mangle_records(result, fault["records"])
+                        call["transport_fault"] = "records"
+                    resp = codec.success(result)
                     call["result"] = "Success"
                 except XapiError as e:
                     resp = codec.failure(e.desc)
                     call["result"] = e.desc[0]
         if kind:
             call["transport_fault"] = kind
+        if kind == "doctype":
+            # The true answer, behind a DOCTYPE with an internal subset (an entity a
+            # parser that honours DTDs would expand; xapi never sends one).
+            head = b'<?xml version="1.0"?>'
+            body = resp[len(head):] if resp.startswith(head) else resp
+            return self.reply(200, head + b'<!DOCTYPE methodResponse [<!ENTITY sim "x">]>' + body)
+        if kind == "deep":
+            n = int(fault.get("depth", 10000))
+            v = "<value><array><data>" * n + "<value>x</value>" + "</data></array></value>" * n
+            return self.reply(200, codec.envelope([("Status", "<value>Success</value>"), ("Value", v)]))
+        if kind == "huge":
+            return self.reply_huge(codec, int(fault.get("size", 300 << 20)))
         if kind == "drop":
             return self.drop()
         if kind == "http500":
