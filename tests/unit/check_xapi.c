@@ -1624,15 +1624,6 @@ END_TEST
 #define HEAD "<?xml version=\"1.0\"?><methodResponse><params><param>"
 #define TAIL "</param></params></methodResponse>"
 
-static void
-check_str(const struct xmlrpc_value *v, const char *want)
-{
-	const char *s;
-
-	ck_assert_int_eq(xmlrpc_as_string(v, &s), CSM_OK);
-	ck_assert_str_eq(s, want);
-}
-
 START_TEST(test_xenapi_success)
 {
 	static const char doc[] = "<?xml version=\"1.0\"?><methodResponse><params><param>"
@@ -1644,17 +1635,20 @@ START_TEST(test_xenapi_success)
 	    "<member><name>Value</name><value/></member></struct></value></param></params>"
 	    "</methodResponse>";
 	struct xmlrpc_value *v;
+	const char *s;
 	char **errv;
 	size_t n;
 
 	ck_assert_int_eq(xapi_decode_reply(doc, strlen(doc), &v, &errv, &n), CSM_OK);
 	ck_assert_ptr_null(errv);
 	ck_assert_uint_eq(n, 0);
-	check_str(v, "OpaqueRef:SESSION");
+	ck_assert_int_eq(xmlrpc_as_string(v, &s), CSM_OK);
+	ck_assert_str_eq(s, "OpaqueRef:SESSION");
 	xmlrpc_value_free(v);
 	ck_assert_int_eq(xapi_decode_reply(void_doc, strlen(void_doc), &v, &errv, &n),
 	    CSM_OK);
-	check_str(v, "");
+	ck_assert_int_eq(xmlrpc_as_string(v, &s), CSM_OK);
+	ck_assert_str_eq(s, "");
 	xmlrpc_value_free(v);
 }
 END_TEST
