@@ -6,7 +6,16 @@
  * Private to src/xmlrpc-*.c: everything else goes through xmlrpc.h.  The encoder walks
  * values directly and the decoder builds structs member by member without the
  * duplicate check of xmlrpc_struct_set() (it folds duplicates once, when the struct
- * closes), which a get_all_records reply of hundreds of thousands of members needs.
+ * closes), which a get_all_records reply of hundreds of thousands of members needs:
+ *
+ *	s = xmlrpc_struct_new();
+ *	for each member: off = xmlrpc_pool_add(s->u.st, name, len);
+ *	                 ... decode its value v ...
+ *	                 xmlrpc_body_append(s->u.st, off, v);	(s owns v now)
+ *	xmlrpc_struct_seal(s);		(before anyone looks a name up)
+ *
+ * Ownership is xmlrpc.h's: a value belongs to its container.  An xmlrpc_buf's p is
+ * its user's to free().
  */
 
 #include <locale.h>
@@ -53,7 +62,6 @@ struct xmlrpc_value {
 	char text[];		/* strings and dateTimes: the text, NUL-terminated */
 };
 
-
 /* Member i's name (borrowed from the struct's pool). */
 static inline const char *
 xmlrpc_name_of(const struct xmlrpc_body *b, size_t i)
@@ -95,7 +103,6 @@ xmlrpc_buf_adds(struct xmlrpc_buf *b, const char *s)
 {
 	xmlrpc_buf_add(b, s, strlen(s));
 }
-
 
 /* xmlrpc-value.c, for the decoder: build a struct without looking up names. */
 /* Copy a name into the struct's pool; returns its offset, for xmlrpc_body_append(). */
