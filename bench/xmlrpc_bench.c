@@ -11,6 +11,7 @@
 #include <libxml/parserInternals.h>
 
 #include "csmaint.h"
+#include "xapi.h"
 #include "xmlrpc.h"
 
 /*
@@ -130,7 +131,7 @@ main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		/* Alternate so neither side always runs on a warm cache. */
 		t0 = csm_now();
-		if (xmlrpc_decode_xenapi(buf, len, &v, &errv, &nerr) != CSM_OK || v == NULL) {
+		if (xapi_decode_reply(buf, len, &v, &errv, &nerr) != CSM_OK || v == NULL) {
 			fprintf(stderr, "decode failed: %s\n", csm_err_msg());
 			return 1;
 		}

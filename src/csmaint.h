@@ -55,7 +55,6 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int csm_strtonum(const char *s, long long min, long long max, long long *out);
-int csm_strtod(const char *s, double min, double max, double *out);
 void csm_explicit_bzero(void *p, size_t n);
 char *csm_operator_name(void);
 double csm_now(void);

@@ -38,7 +38,6 @@ struct db {
 
 struct db_res {
 	int		 rows, cols;
-	char		**names;
 	char		**cells;
 };
 
@@ -423,12 +422,6 @@ db_journal(const struct db *db)
 	return db->journal;
 }
 
-unsigned long
-db_server_version(const struct db *db)
-{
-	return mysql_get_server_version(db->my);
-}
-
 void
 db_set_column(struct db *db, const char *column)
 {
@@ -540,10 +533,7 @@ res_free_partial(struct db_res *r, int ncells)
 
 	for (i = 0; i < ncells; i++)
 		free(r->cells[i]);
-	for (i = 0; i < r->cols; i++)
-		free(r->names[i]);
 	free(r->cells);
-	free(r->names);
 	free(r);
 }
 
@@ -561,13 +551,11 @@ fetch_all(struct db *db, MYSQL_STMT *st, MYSQL_RES *meta, struct db_res **out)
 
 	r->cols = (int)mysql_num_fields(meta);
 	f = mysql_fetch_fields(meta);
-	r->names = xcalloc((size_t)r->cols, sizeof(char *));
 	b = xcalloc((size_t)r->cols, sizeof(*b));
 	lens = xcalloc((size_t)r->cols, sizeof(*lens));
 	nulls = xcalloc((size_t)r->cols, sizeof(*nulls));
 	for (c = 0; c < r->cols; c++) {
 		unsigned long len = f[c].max_length + 1;
-		r->names[c] = xstrdup(f[c].name);
 		b[c].buffer_type = MYSQL_TYPE_STRING;
 		b[c].buffer = xmalloc(len);
 		b[c].buffer_length = len;
@@ -899,18 +887,6 @@ int
 db_res_rows(const struct db_res *r)
 {
 	return r ? r->rows : 0;
-}
-
-int
-db_res_cols(const struct db_res *r)
-{
-	return r ? r->cols : 0;
-}
-
-const char *
-db_res_name(const struct db_res *r, int col)
-{
-	return r->names[col];
 }
 
 const char *

@@ -49,7 +49,6 @@ int db_release_lock(struct db *db, const char *name);
 const char *db_where(const struct db *db);
 const char *db_schema(const struct db *db);	/* the CloudStack schema name */
 const char *db_journal(const struct db *db);	/* the journal schema name */
-unsigned long db_server_version(const struct db *db);
 
 /* Set the {C} column name ("allocation_state" or "resource_state"). */
 void db_set_column(struct db *db, const char *column);
@@ -82,8 +81,6 @@ char *db_vrender(const struct db *db, const char *sql, const char *types, va_lis
 char *db_expand(const struct db *db, const char *sql);
 
 int db_res_rows(const struct db_res *r);
-int db_res_cols(const struct db_res *r);
-const char *db_res_name(const struct db_res *r, int col);
 const char *db_get(const struct db_res *r, int row, int col);	/* NULL for SQL NULL */
 long long db_get_int(const struct db_res *r, int row, int col, long long null_value);
 void db_res_free(struct db_res *r);

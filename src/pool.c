@@ -8,7 +8,6 @@
 #include "conf.h"
 #include "http.h"
 #include "pool.h"
-#include "wait.h"
 #include "xapi.h"
 #include "xmlrpc.h"
 
@@ -67,13 +66,6 @@ map_str(const struct xmlrpc_value *rec, const char *field, const char *key)
 	return pool_str(m, key);
 }
 
-static int
-stop_asked(void *arg)
-{
-	(void)arg;
-	return wait_signal != 0;
-}
-
 int
 pool_connect(struct conf *c, const char *address, struct pool **out)
 {
@@ -110,7 +102,6 @@ pool_connect(struct conf *c, const char *address, struct pool **out)
 	}
 	p->xapi = xapi_new(url, http_post_transport, p->http);
 	xapi_set_poll_interval(p->xapi, c->proc.poll_interval < 1 ? c->proc.poll_interval : 1);
-	xapi_set_stop(p->xapi, stop_asked, NULL);	/* SIGINT/SIGTERM end task waits too */
 	csm_debug("XenAPI: logging in to %s as %s", url, c->xapi.user);
 	free(url);
 	if ((rc = xapi_login(p->xapi, c->xapi.user, c->xapi.password)) != CSM_OK) {

@@ -1,7 +1,5 @@
 /* util.c: allocation wrappers, strict number parsing and small helpers. */
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,25 +99,6 @@ csm_strtonum(const char *s, long long min, long long max, long long *out)
 		return csm_err_set(CSM_EUSAGE, "'%s' is not a number", s);
 	if (errno == ERANGE || v < min || v > max)
 		return csm_err_set(CSM_EUSAGE, "'%s' is out of range (%lld to %lld)", s, min, max);
-	*out = v;
-	return CSM_OK;
-}
-
-/* Parse a whole decimal number (fractions allowed) in [min, max]. */
-int
-csm_strtod(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	if (s == NULL || *s == '\0')
-		return csm_err_set(CSM_EUSAGE, "empty number");
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end != '\0' || end == s || isnan(v))
-		return csm_err_set(CSM_EUSAGE, "'%s' is not a number", s);
-	if (errno == ERANGE || v < min || v > max)
-		return csm_err_set(CSM_EUSAGE, "'%s' is out of range (%g to %g)", s, min, max);
 	*out = v;
 	return CSM_OK;
 }

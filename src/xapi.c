@@ -1,5 +1,4 @@
 /* xapi.c: XenAPI sessions and calls over an injected transport, with redirects and tasks. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 #include <time.h>
 
 #include "csmaint.h"
+#include "wait.h"
 #include "xapi.h"
 #include "xmlrpc.h"
 
@@ -25,8 +25,6 @@ struct xapi {
 	double poll;			/* seconds between task polls */
 	int bad_reply;			/* the last call failed the reply check */
 	int lost;			/* the session was dropped by a redirect or expiry */
-	xapi_stop_fn stop;		/* asked between task polls; NULL: never */
-	void *stop_arg;
 };
 
 struct xapi *
@@ -44,7 +42,7 @@ xapi_new(const char *url, xapi_transport_fn transport, void *ctx)
 static void
 clear_error(struct xapi *x)
 {
-	xmlrpc_strv_free(x->errv);
+	xapi_errv_free(x->errv);
 	x->errv = NULL;
 	x->nerr = 0;
 }
@@ -81,19 +79,6 @@ xapi_free(struct xapi *x)
 	free(x->user);
 	free(x->url);
 	free(x);
-}
-
-void
-xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg)
-{
-	x->stop = stop;
-	x->stop_arg = arg;
-}
-
-static int
-stopped(const struct xapi *x)
-{
-	return x->stop != NULL && x->stop(x->stop_arg);
 }
 
 void
@@ -238,6 +223,123 @@ server_error(struct xapi *x, const char *what)
 	return csm_err_set(CSM_EFAIL, "XenAPI %s failed: %s", what, t.buf);
 }
 
+/* ---- the envelope every XenAPI reply comes in ---- */
+
+void
+xapi_errv_free(char **v)
+{
+	char **p;
+
+	if (v == NULL)
+		return;
+	for (p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* An ErrorDescription item as the text the server would have sent; NULL for containers. */
+static char *
+scalar_text(const struct xmlrpc_value *v)
+{
+	const char *s;
+	int64_t i;
+	double d;
+	int b;
+
+	switch (xmlrpc_type(v)) {
+	case XMLRPC_STRING:
+		xmlrpc_as_string(v, &s);
+		return xstrdup(s);
+	case XMLRPC_DATETIME:
+		return xstrdup(xmlrpc_datetime_text(v));
+	case XMLRPC_INT:
+		xmlrpc_as_int64(v, &i);
+		return xasprintf("%lld", (long long)i);
+	case XMLRPC_BOOL:
+		xmlrpc_as_bool(v, &b);
+		return xstrdup(b ? "true" : "false");
+	case XMLRPC_DOUBLE:
+		xmlrpc_as_double(v, &d);
+		return xasprintf("%.17g", d);
+	case XMLRPC_NIL:
+		return xstrdup("");
+	default:
+		return NULL;
+	}
+}
+
+int
+xapi_decode_reply(const char *buf, size_t len, struct xmlrpc_value **value,
+    char ***errv, size_t *nerr)
+{
+	struct xmlrpc_value *res = NULL;
+	struct xmlrpc_fault *fault = NULL;
+	const struct xmlrpc_value *desc;
+	const char *status = NULL;
+	char **v;
+	size_t i, n;
+	int rc;
+
+	*value = NULL;
+	*errv = NULL;
+	*nerr = 0;
+	if ((rc = xmlrpc_decode_response(buf, len, &res, &fault)) < 0)
+		return rc;
+	if (fault != NULL) {
+		v = xcalloc(4, sizeof(*v));
+		v[0] = xstrdup("FAULT");
+		v[1] = xasprintf("%lld", (long long)fault->code);
+		v[2] = xstrdup(fault->string);
+		*errv = v;
+		*nerr = 3;
+		xmlrpc_fault_free(fault);
+		return CSM_OK;
+	}
+	if (xmlrpc_type(res) != XMLRPC_STRUCT) {
+		rc = csm_err_set(CSM_EFAIL, "XenAPI reply is a %s, not a struct with a Status",
+		    xmlrpc_type_name(xmlrpc_type(res)));
+		goto out;
+	}
+	if (xmlrpc_as_string(xmlrpc_struct_get(res, "Status"), &status) < 0) {
+		rc = csm_err_set(CSM_EFAIL, "XenAPI reply has no Status string");
+		goto out;
+	}
+	if (strcmp(status, "Success") == 0) {
+		if ((*value = xmlrpc_struct_take(res, "Value")) == NULL) {
+			rc = csm_err_set(CSM_EFAIL, "XenAPI reply has Status Success but no Value");
+			goto out;
+		}
+		rc = CSM_OK;
+		goto out;
+	}
+	if (strcmp(status, "Failure") != 0) {
+		rc = csm_err_set(CSM_EFAIL, "XenAPI reply has the unknown Status '%.64s'", status);
+		goto out;
+	}
+	desc = xmlrpc_struct_get(res, "ErrorDescription");
+	if (xmlrpc_type(desc) != XMLRPC_ARRAY || (n = xmlrpc_len(desc)) == 0) {
+		rc = csm_err_set(CSM_EFAIL, "XenAPI reply has Status Failure but no "
+		    "ErrorDescription array");
+		goto out;
+	}
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		if ((v[i] = scalar_text(xmlrpc_array_get(desc, i))) == NULL) {
+			xapi_errv_free(v);
+			rc = csm_err_set(CSM_EFAIL, "XenAPI ErrorDescription item %zu is a %s, "
+			    "not a string", i, xmlrpc_type_name(xmlrpc_type(
+			    xmlrpc_array_get(desc, i))));
+			goto out;
+		}
+	}
+	*errv = v;
+	*nerr = n;
+	rc = CSM_OK;
+out:
+	xmlrpc_value_free(res);
+	return rc;
+}
+
 /*
  * One round trip: encode method(session?, params), send it, decode the envelope.  A server
  * error is kept in x->errv.  The request body is cleared after sending because the login
@@ -276,7 +378,7 @@ rpc(struct xapi *x, const char *method, struct xmlrpc_value *const *params, size
 		csm_err_prefix("XenAPI %s", method);
 		goto out;
 	}
-	if ((rc = xmlrpc_decode_xenapi(reply, reply_len, result, &errv, &nerr)) < 0) {
+	if ((rc = xapi_decode_reply(reply, reply_len, result, &errv, &nerr)) < 0) {
 		csm_err_prefix("XenAPI %s: bad reply", method);
 		goto out;
 	}
@@ -845,20 +947,6 @@ xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result, ..
 	return rc;
 }
 
-/* Sleep s seconds; a signal that makes x's stop function say stop ends it early. */
-static void
-sleep_for(const struct xapi *x, double s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stopped(x))
-		;
-}
-
 /*
  * task.result comes in two forms (NOTES §6): Async calls store the result re-serialised
  * as "<value>…</value>", the patch upload stores the bare "OpaqueRef:…".
@@ -921,11 +1009,12 @@ task_poll(struct xapi *x, const char *task, const char *what, double timeout,
 	for (;;) {
 		xmlrpc_value_free(rec);
 		rec = NULL;
-		if (stopped(x)) {
+		if (wait_stopped()) {
 			/* Not a result either: the task goes on in XenServer. */
+			snprintf(last, sizeof(last), "%s", csm_err_msg());
 			clear_error(x);
-			rc = csm_err_set(CSM_EFAIL, "XenAPI %s: stopped waiting for task %s "
-			    "(interrupted; the task goes on in XenServer)", what, task);
+			rc = csm_err_set(CSM_EFAIL, "XenAPI %s: stopped waiting for task %s: %s; "
+			    "the task goes on in XenServer", what, task, last);
 			goto out;
 		}
 		rc = xapi_call_s(x, "task.get_record", &rec, task, NULL);
@@ -975,7 +1064,7 @@ task_poll(struct xapi *x, const char *task, const char *what, double timeout,
 		}
 		if (status != NULL)
 			csm_debug("XenAPI %s: %s, %.0f%% done", what, status, progress * 100);
-		sleep_for(x, x->poll < left ? x->poll : left);
+		wait_sleep(x->poll < left ? x->poll : left);
 	}
 out:
 	xmlrpc_value_free(rec);

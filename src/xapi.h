@@ -1,4 +1,4 @@
-/* xapi.h: XenAPI sessions, calls with master redirect and re-login, and task polling. */
+/* xapi.h: XenAPI sessions, calls with redirect and re-login, task polls, the reply envelope. */
 #ifndef XAPI_H
 #define XAPI_H
 
@@ -89,7 +89,9 @@ int xapi_call_s(struct xapi *x, const char *method, struct xmlrpc_value **result
 /*
  * Run an Async.* method and wait for its task: poll task.get_record every poll interval
  * until the task leaves pending, or timeout seconds pass (a failure naming the task and its
- * progress).  The task is always destroyed.  On success *result is the task's result
+ * progress), or a stop signal arrives (wait.h: SIGINT, SIGTERM or SIGHUP ends the wait at
+ * once with "stopped waiting for task …: interrupted by signal N (…); the task goes on in
+ * XenServer").  The task is always destroyed.  On success *result is the task's result
  * decoded: a <value> fragment as its value, bare text (the upload's OpaqueRef) as a
  * string, "" for void; checked as the synchronous method's reply would be.  A failed task
  * sets xapi_error_code()/params() from error_info.
@@ -107,15 +109,6 @@ int xapi_task_wait(struct xapi *x, const char *task_ref, double timeout,
     struct xmlrpc_value **result);
 /* Seconds between task polls (default 1; 0 polls without sleeping, for tests). */
 void xapi_set_poll_interval(struct xapi *x, double seconds);
-/*
- * stop(arg) is asked before each task poll and when a signal interrupts the sleep between
- * polls; nonzero ends the wait with CSM_EFAIL ("stopped waiting for task …
- * (interrupted; the task goes on in XenServer)"), and the task is destroyed as after any
- * wait.  For a SIGTERM handler that sets a flag: install it without SA_RESTART.
- * stop NULL (the default): waits end only on the task's state or the timeout.
- */
-typedef int (*xapi_stop_fn)(void *arg);
-void xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg);
 
 /*
  * Check v, the Value of a call of method (about ref, its first parameter, or NULL), against
@@ -124,9 +117,25 @@ void xapi_set_stop(struct xapi *x, xapi_stop_fn stop, void *arg);
  * struct of records, get_record: a record, get_by_uuid and Async.*: a string, get_all: an
  * array of strings, get_<field>: the field's type); records are checked field by field
  * against the table in xapi.c of the fields csmaint reads.  Methods outside the table
- * (void ones) are not checked.  xapi_call() runs it; exported for tests and the fuzzer.
+ * (void ones) are not checked.  xapi_call() runs it on every Value.
  */
 int xapi_check_reply(const char *method, const char *ref, const struct xmlrpc_value *v);
+
+/*
+ * The envelope of a XenAPI reply: a methodResponse whose param is the struct {Status,
+ * Value} or {Status, ErrorDescription}.  On CSM_OK either *value is set (Status
+ * "Success"; the Value member, an empty string for void calls) or *errv is (Status
+ * "Failure"): a NULL-terminated vector [code, param1, …] of *nerr strings, verbatim (an
+ * item of another scalar type as its text).  An XML-RPC <fault> comes back as the failure
+ * ["FAULT", code, string], as the C SDK does.  Everything returned is the caller's
+ * (xmlrpc_value_free, xapi_errv_free).  A negative code: the reply is malformed, not
+ * XML-RPC, or not a XenAPI envelope (the message says which), and nothing is returned.
+ * xapi_call() decodes every reply with it; exported for tests, the fuzzer and the bench.
+ */
+int xapi_decode_reply(const char *buf, size_t len, struct xmlrpc_value **value,
+    char ***errv, size_t *nerr);
+/* Free an error vector of xapi_decode_reply(); xapi_errv_free(NULL) does nothing. */
+void xapi_errv_free(char **errv);
 
 /* The server error of the last failed call: code and params (NULL / 0 if none). */
 const char *xapi_error_code(const struct xapi *x);

@@ -1,4 +1,4 @@
-/* xmlrpc.h: the XML-RPC value model and the XenAPI flavour of its encoding and decoding. */
+/* xmlrpc.h: plain XML-RPC: the value model, the encoder and the decoder (xmlrpc-*.c). */
 #ifndef XMLRPC_H
 #define XMLRPC_H
 
@@ -16,9 +16,15 @@
  *	xmlrpc_value_free(p[0]); xmlrpc_value_free(p[1]);
  *	... send body, free(body) ...
  *
- * Decode a reply with xmlrpc_decode_xenapi() (the Status/Value/ErrorDescription envelope
- * every XenAPI call returns) or with xmlrpc_decode_response() for plain XML-RPC.  The
- * decoded tree is the caller's; free it with xmlrpc_value_free().
+ * Decode the reply with xmlrpc_decode_response(): its single param, or its <fault>.  The
+ * decoded tree is the caller's; free it with xmlrpc_value_free().  The XenAPI envelope
+ * inside the param (Status, Value, ErrorDescription) is xapi.h's business:
+ * xapi_decode_reply().
+ *
+ * Three files, one job each: xmlrpc-value.c (the value model: constructors, accessors,
+ * typed getters, free), xmlrpc-encode.c (values to XML text), xmlrpc-decode.c (XML text
+ * to values; the only user of libxml2).  They share the value layout through
+ * xmlrpc-int.h, which nothing else includes.
  *
  * Ownership.  Every *_new() value is the caller's until it is handed to
  * xmlrpc_array_append() or xmlrpc_struct_set(), which take it over: the container frees
@@ -26,19 +32,6 @@
  * a struct's member names move when members are added to it.
  * xmlrpc_value_free(NULL) does nothing.  Constructors never return NULL (allocation
  * failure aborts, as everywhere in csmaint).
- *
- * XenAPI encoding (reference/xenapi/NOTES.md §1.3): strings are sent bare,
- * <value>text</value>; 64-bit ints as decimal strings, because the 2010 server parses
- * ints only from strings; bools as <boolean>0|1</boolean>; doubles as <double>%.17g.
- * On input every common XML-RPC form is accepted.
- *
- * Decoding is safe on hostile input: no network, no DTD, no entity expansion (a document
- * with a DOCTYPE is refused), at most XMLRPC_MAX_DOC bytes and XMLRPC_MAX_DEPTH nested
- * values, no element with more than 64 attributes (XML-RPC has none, and libxml2 checks
- * them pairwise).  Its cost is linear in the document: big structs are indexed with a
- * hash seeded per process, so a server cannot choose member names that collide.
- * Failures return a negative csm code with the message (what and at which line) in
- * csm_err_msg().
  */
 
 #define XMLRPC_MAX_DOC (256u * 1024 * 1024)	/* bytes */
@@ -57,6 +50,8 @@ enum xmlrpc_type {
 
 struct xmlrpc_value;
 
+/* ---- the value model (xmlrpc-value.c) ---- */
+
 /* Constructors. */
 struct xmlrpc_value *xmlrpc_nil_new(void);
 struct xmlrpc_value *xmlrpc_string_new(const char *s);
@@ -74,6 +69,12 @@ struct xmlrpc_value *xmlrpc_struct_new(void);
 void xmlrpc_array_append(struct xmlrpc_value *a, struct xmlrpc_value *item);
 /* Set member name of struct s to v (replacing an existing one); s takes ownership of v. */
 void xmlrpc_struct_set(struct xmlrpc_value *s, const char *name, struct xmlrpc_value *v);
+/*
+ * Take member name's value out of struct s: the caller's now, and the member stays in s
+ * as a nil.  NULL if s is not a struct or has no such member.  For a reply's big payload,
+ * which would otherwise be copied out of its envelope.
+ */
+struct xmlrpc_value *xmlrpc_struct_take(struct xmlrpc_value *s, const char *name);
 void xmlrpc_value_free(struct xmlrpc_value *v);
 /* Free v after clearing the text of its strings: for values that held a password. */
 void xmlrpc_value_free_secret(struct xmlrpc_value *v);
@@ -109,6 +110,15 @@ const char *xmlrpc_datetime_text(const struct xmlrpc_value *v);
 struct xmlrpc_value *xmlrpc_value_dup(const struct xmlrpc_value *v);
 
 /*
+ * ---- the encoder (xmlrpc-encode.c) ----
+ *
+ * The XenAPI encoding (reference/xenapi/NOTES.md §1.3), which any XML-RPC server reads:
+ * strings are sent bare, <value>text</value>; 64-bit ints as decimal strings, because the
+ * 2010 server parses ints only from strings; bools as <boolean>0|1</boolean>; doubles as
+ * <double>%.17g, with a '.' whatever the locale.
+ */
+
+/*
  * A methodCall document, the caller's to free().  params are borrowed.  NULL with a
  * message when the method name is not a XenAPI name or a string holds what XML 1.0
  * cannot carry (control characters other than tab, LF and CR; invalid UTF-8).
@@ -116,6 +126,18 @@ struct xmlrpc_value *xmlrpc_value_dup(const struct xmlrpc_value *v);
 char *xmlrpc_encode_call(const char *method, struct xmlrpc_value *const *params, size_t n);
 /* One <value>…</value> fragment, the caller's; NULL with a message as above. */
 char *xmlrpc_encode_value(const struct xmlrpc_value *v);
+
+/*
+ * ---- the decoder (xmlrpc-decode.c) ----
+ *
+ * On input every common XML-RPC form is accepted.  Decoding is safe on hostile input: no
+ * network, no DTD, no entity expansion (a document with a DOCTYPE is refused), at most
+ * XMLRPC_MAX_DOC bytes and XMLRPC_MAX_DEPTH nested values, no element with more than 64
+ * attributes (XML-RPC has none, and libxml2 checks them pairwise).  Its cost is linear in
+ * the document: big structs are indexed with a hash seeded per process, so a server
+ * cannot choose member names that collide.  Failures return a negative csm code with the
+ * message (what and at which line) in csm_err_msg(); nothing is returned then.
+ */
 
 /* An XML-RPC <fault>. */
 struct xmlrpc_fault {
@@ -134,17 +156,5 @@ int xmlrpc_decode_response(const char *buf, size_t len, struct xmlrpc_value **re
 
 /* Decode a bare <value>…</value> fragment (the form of an Async task's result). */
 int xmlrpc_decode_value(const char *buf, size_t len, struct xmlrpc_value **result);
-
-/*
- * Decode a XenAPI reply: a methodResponse whose param is the struct {Status, Value} or
- * {Status, ErrorDescription}.  On CSM_OK either *value is set (Status "Success"; the
- * Value member, an empty string for void calls) or *errv is (Status "Failure"): a
- * NULL-terminated vector [code, param1, …] of *nerr strings, verbatim.  An XML-RPC
- * <fault> comes back as the failure ["FAULT", code, string], as the C SDK does.
- * Everything returned is the caller's (xmlrpc_value_free, xmlrpc_strv_free).
- */
-int xmlrpc_decode_xenapi(const char *buf, size_t len, struct xmlrpc_value **value,
-    char ***errv, size_t *nerr);
-void xmlrpc_strv_free(char **v);
 
 #endif

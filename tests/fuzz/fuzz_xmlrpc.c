@@ -1,6 +1,7 @@
 /*
- * fuzz_xmlrpc.c: libFuzzer target for the XML-RPC decoder, with a round-trip check, and
- * for the readers of decoded replies (fuzz_typed.c).
+ * fuzz_xmlrpc.c: libFuzzer target for the XML-RPC decoder, with a round-trip check, for
+ * the XenAPI envelope (xapi_decode_reply) and for the readers of decoded replies
+ * (fuzz_typed.c).
  */
 #include <math.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "csmaint.h"
+#include "xapi.h"
 #include "xmlrpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -104,12 +106,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xmlrpc_value_free(v);
 	xmlrpc_fault_free(f);
 
-	if (xmlrpc_decode_xenapi((const char *)data, size, &v, &errv, &n) == CSM_OK) {
+	if (xapi_decode_reply((const char *)data, size, &v, &errv, &n) == CSM_OK) {
 		if ((v == NULL) == (errv == NULL) || (errv != NULL && n == 0))
 			__builtin_trap();
 	}
 	xmlrpc_value_free(v);
-	xmlrpc_strv_free(errv);
+	xapi_errv_free(errv);
 
 	v = NULL;
 	if (xmlrpc_decode_value((const char *)data, size, &v) == CSM_OK)

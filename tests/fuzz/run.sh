@@ -35,11 +35,13 @@ if ! "$cc" -fsanitize=fuzzer "$build/probe.c" -o "$build/probe" 2>/dev/null; the
 	exit 77
 fi
 
-# The decoder and the modules whose readers fuzz_typed.c drives over decoded replies
+# The XML-RPC modules (value model, encoder, decoder), xapi.c (the XenAPI envelope and
+# task polling) and the modules whose readers fuzz_typed.c drives over decoded replies
 # (pool.c and patch.c reach http.c and conf.c only to connect, which the harness never
 # does).  Compiled two at a time: the suite runs this under a time budget.
 srcs="$here/fuzz_xmlrpc.c $here/fuzz_typed.c"
-for m in xmlrpc xapi pool patch xshost target cloudstack db guidance catalog plan http conf err util wait; do
+for m in xmlrpc-value xmlrpc-encode xmlrpc-decode xapi pool patch xshost target cloudstack \
+	db guidance catalog plan http conf err util wait; do
 	srcs="$srcs $top/src/$m.c"
 done
 san=fuzzer,address,undefined
