@@ -506,6 +506,49 @@ report_patch(struct procedure_report *r, const struct patch *pt, const char *act
 	e->file = file ? xstrdup(file) : NULL;
 }
 
+/*
+ * The restart a mandatory guidance asks for, in the middle of the patch step, journaled
+ * as its own step.  A resume that finds the patch applied runs this again: the
+ * reboot-pending rule keeps it from rebooting a host that rebooted since.  The restart
+ * done, its guidance is no longer due at the end.
+ */
+static int
+restart_now(struct proc *p, const struct patch *pt)
+{
+	enum guidance_restart r = guidance_restart(pt->guidance);
+	char detail[300];
+	long long seq = 0;
+	int rc, pending = 1;
+
+	if (r == RESTART_HOST && xshost_reboot_pending(p->t.pool, p->t.xs->uuid, &pending) !=
+	    CSM_OK)
+		pending = 1;	/* not known: reboot (safe for a host in maintenance) */
+	csm_err_clear();
+	if ((rc = DB_RETRY(p, journal_step_start(p->s->db, p->op_id, "restart-mandatory",
+	    NULL, &seq))) != CSM_OK)
+		return rc;
+	csm_info("%s: its after-apply guidance is mandatory: %s %s now, before the next "
+	    "hotfix", pt->name_label, r == RESTART_HOST ? "rebooting" : "restarting the "
+	    "toolstack of", p->t.name);
+	if (r == RESTART_HOST && !pending) {
+		snprintf(detail, sizeof(detail), "after %s: the host rebooted since it was "
+		    "applied; waited until it is back", pt->name_label);
+		rc = xshost_restart(p->s, &p->t, XSHOST_WAIT, NULL);
+	} else {
+		snprintf(detail, sizeof(detail), "after %s (guidance-mandatory): %s",
+		    pt->name_label, r == RESTART_HOST ? "host rebooted" : "toolstack restarted");
+		rc = xshost_restart(p->s, &p->t, r == RESTART_HOST ? XSHOST_REBOOT :
+		    XSHOST_RESTART_TOOLSTACK, NULL);
+	}
+	journal_step_finish(p->s->db, p->op_id, seq, rc == CSM_OK ? "done" : "failed",
+	    rc == CSM_OK ? detail : csm_err_msg());
+	if (rc != CSM_OK)
+		return rc;
+	p->guidance &= r == RESTART_HOST ? ~(unsigned)(GUIDE_RESTART_HOST | GUIDE_RESTART_XAPI) :
+	    ~(unsigned)GUIDE_RESTART_XAPI;
+	return CSM_OK;
+}
+
 /* The patch step's record ends with the guidance of what it applied, after this tag. */
 #define GUIDANCE_TAG "after-apply guidance: "
 
@@ -597,6 +640,11 @@ step_patch(struct proc *p, char *detail, size_t len)
 			report_patch(p->rep, &pt, done == PATCH_ALREADY ? "already applied" :
 			    "applied", file);
 		}
+		/* A mandatory restart comes right after its patch, before the next one is
+		 * prechecked (XenCenter, AutomatedUpdatesBasePage.cs). */
+		if (rc == CSM_OK && e->patch != NULL && e->patch->guidance_mandatory &&
+		    i + 1 < p->ntodo && guidance_restart(pt.guidance) != RESTART_NONE)
+			rc = restart_now(p, &pt);
 		patch_clear(&pt);
 	}
 	if (rc == CSM_OK && detail[0] == '\0')

@@ -329,7 +329,16 @@ xshost_restart(const struct site *site, struct target *t, enum xshost_mode mode,
 	w.requested_arg = o ? o->arg : NULL;
 	cw.db = site->db;
 	cw.id = t->id;
-	snprintf(cw.before, sizeof(cw.before), "%s", db_get(t->row, 0, CS_H_STATUS));
+	/* CloudStack's status as it is now (maintenance may have begun since T was
+	 * opened): the host is back when it shows this status again, or Up. */
+	{
+		struct db_res *now = NULL;
+		int ok = cs_host_get(site->db, t->id, &now) == CSM_OK;
+		snprintf(cw.before, sizeof(cw.before), "%s", db_get(ok ? now : t->row, 0,
+		    CS_H_STATUS));
+		db_res_free(now);
+		csm_err_clear();
+	}
 	w.timeout = site->conf->proc.reboot_timeout;
 	w.poll = site->conf->proc.poll_interval;
 	w.cloudstack_ok = cloudstack_back;
