@@ -241,8 +241,9 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 			result_row(o, name, NULL, "would upload", ctx->argv[i]);
 		} else {
 			csm_err_clear();
-			rc = patch_upload(t.pool, t.updates, ctx->argv[i], progress,
-			    ctx->conf->proc.wait_timeout, &p, &existed);
+			rc = patch_upload(t.pool, t.updates, ctx->argv[i],
+			    ctx->conf->xapi.update_sr, progress, ctx->conf->proc.wait_timeout, &p,
+			    &existed);
 			if (rc == CSM_OK) {
 				result_row(o, name, &p, existed ? "present" : "uploaded",
 				    existed ? "PATCH_ALREADY_EXISTS: the pool had it" : ctx->argv[i]);
@@ -316,7 +317,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 	o = result_table();
 	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
 		struct patch_one req = { ctx->argv[i], NULL, NULL, PATCH_APPLY,
-		    ctx->conf->proc.wait_timeout, 0 };
+		    ctx->conf->proc.wait_timeout, 0, ctx->conf->xapi.update_sr, 0 };
 		enum patch_outcome done;
 		struct patch p;
 		char *output = NULL;

@@ -55,6 +55,7 @@ static const struct key xapi_keys[] = {
 	{ "timeout", K_NUM, XA(timeout), 0, 0.1, 86400 },
 	{ "connect_timeout", K_NUM, XA(connect_timeout), 0, 0.1, 3600 },
 	{ "proxy", K_STR, XA(proxy), 0, 0, 0 },
+	{ "update_sr", K_STR, XA(update_sr), 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -811,6 +812,7 @@ conf_free(struct conf *c)
 	free(c->xapi.ca_file);
 	free(c->xapi.pinned_pubkey);
 	free(c->xapi.proxy);
+	free(c->xapi.update_sr);
 	free(c->syslog_facility);
 	free(c);
 }

@@ -37,6 +37,7 @@ struct conf_xenapi {
 	double	 timeout;		/* seconds per call, default 30 */
 	double	 connect_timeout;	/* default 10 */
 	char	*proxy;
+	char	*update_sr;		/* 7.1+: SR (uuid or name) for uploads; NULL: default */
 };
 
 struct conf_procedure {

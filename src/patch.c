@@ -171,15 +171,90 @@ patch_file_check(const char *path, const char *what)
 	return rc;
 }
 
+/* 8-4-4-4-12 hex digits. */
+static int
+is_uuid(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' :
+		    strchr("0123456789abcdefABCDEF", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * 7.1+: the SR an upload goes to.  XenServer 7.1's import_raw_vdi handler refuses an
+ * upload without sr_id ("Not enough info supplied to import", HTTP 400); xe passes the
+ * pool's default SR itself (import_raw_vdi.ml and cli_operations.ml at v1.14.61).  WANT
+ * (xenapi.update_sr: a uuid or a name) or else pool.default_SR; it must exist and be
+ * shared.  *REF is the caller's.
+ */
+static int
+upload_sr(struct pool *pool, const char *want, char **ref)
+{
+	struct xapi *x = pool_xapi(pool);
+	struct xmlrpc_value *v = NULL, *rec = NULL;
+	const char *r = NULL, *name;
+	int rc;
+
+	*ref = NULL;
+	if (want != NULL && is_uuid(want)) {
+		if ((rc = xapi_call_s(x, "SR.get_by_uuid", &v, want, NULL)) != CSM_OK) {
+			csm_err_prefix("xenapi.update_sr '%s'", want);
+			goto out;
+		}
+		xmlrpc_as_string(v, &r);
+	} else if (want != NULL) {
+		if ((rc = xapi_call_s(x, "SR.get_by_name_label", &v, want, NULL)) != CSM_OK)
+			goto out;
+		if (xmlrpc_len(v) != 1) {
+			rc = csm_err_set(CSM_ECONFLICT, "xenapi.update_sr '%s' names %zu SRs of the "
+			    "pool: give the SR's uuid", want, xmlrpc_len(v));
+			goto out;
+		}
+		xmlrpc_as_string(xmlrpc_array_get(v, 0), &r);
+	} else {
+		if ((rc = xapi_call_s(x, "pool.get_all_records", &v, NULL)) != CSM_OK)
+			goto out;
+		r = pool_str(xmlrpc_struct_value_at(v, 0), "default_SR");
+	}
+	if (r == NULL || strcmp(r, "OpaqueRef:NULL") == 0) {
+		rc = csm_err_set(CSM_ECONFLICT, "an update for XenServer 7.1 must be uploaded to an "
+		    "SR, and the pool has no default SR: set xenapi.update_sr to a shared SR's "
+		    "uuid or name");
+		goto out;
+	}
+	if ((rc = xapi_call_s(x, "SR.get_record", &rec, r, NULL)) != CSM_OK)
+		goto out;
+	name = pool_str(rec, "name_label");
+	if (!pool_bool(rec, "shared", 0)) {
+		rc = csm_err_set(CSM_ECONFLICT, "SR '%s' (%s) is not shared: an update is "
+		    "uploaded once for the whole pool and every host must reach it; set "
+		    "xenapi.update_sr to a shared SR", name ? name : r, want ? "xenapi.update_sr" :
+		    "the pool's default SR");
+		goto out;
+	}
+	*ref = xstrdup(r);
+	rc = CSM_OK;
+out:
+	xmlrpc_value_free(v);
+	xmlrpc_value_free(rec);
+	return rc;
+}
+
 int
-patch_upload(struct pool *pool, int updates, const char *path, int progress, double timeout,
-    struct patch *out, int *existed)
+patch_upload(struct pool *pool, int updates, const char *path, const char *sr,
+    int progress, double timeout, struct patch *out, int *existed)
 {
 	struct xapi *x = pool_xapi(pool);
 	struct xmlrpc_value *task = NULL, *result = NULL;
 	struct progress pr;
 	const char *task_ref = NULL, *code, *res = NULL;
-	char *base = NULL, *url = NULL, *name = plan_request_name(path);
+	char *base = NULL, *url = NULL, *name = plan_request_name(path), *sr_ref = NULL;
 	long status;
 	int rc;
 
@@ -187,13 +262,15 @@ patch_upload(struct pool *pool, int updates, const char *path, int progress, dou
 	*existed = 0;
 	if ((rc = patch_file_check(path, "hotfix file")) != CSM_OK)
 		goto out;
+	if (updates && (rc = upload_sr(pool, sr, &sr_ref)) != CSM_OK)
+		goto out;
 	if ((rc = xapi_call_s(x, "task.create", &task, "csmaint patch upload", name, NULL)) !=
 	    CSM_OK || xmlrpc_as_string(task, &task_ref) != CSM_OK)
 		goto out;
 	/* The URL carries the session ref: a secret, never printed (http.c strips it). */
 	base = url_base(xapi_master_url(x));
-	url = xasprintf("%s/pool_patch_upload?session_id=%s&task_id=%s", base,
-	    xapi_session_ref(x), task_ref);
+	url = xasprintf("%s/pool_patch_upload?session_id=%s&task_id=%s%s%s", base,
+	    xapi_session_ref(x), task_ref, sr_ref ? "&sr_id=" : "", sr_ref ? sr_ref : "");
 	pr.name = name;
 	pr.start = pr.last = csm_now();
 	rc = http_put_file(pool_http(pool), url, path, progress ? draw : NULL, &pr);
@@ -249,6 +326,7 @@ out:
 	free(base);
 	free(url);
 	free(name);
+	free(sr_ref);
 	return rc;
 }
 
@@ -384,34 +462,24 @@ patch_apply(struct pool *pool, const struct patch *p, const char *host_ref, doub
 	return CSM_OK;
 }
 
-int
-patch_apply_one(struct pool *pool, int updates, const char *host_ref,
-    const struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output)
+/* The file of a pre-7.1 patch is missing on the current master (xapi_pool_patch.ml:
+ * CANNOT_FIND_PATCH, or CANNOT_FETCH_PATCH [uuid] when a member could not fetch it). */
+static int
+file_missing(struct pool *pool)
 {
-	int rc, applied = 0, already = 0, existed = 0;
+	const char *c = xapi_error_code(pool_xapi(pool));
 
-	*done = PATCH_NOT_ON_POOL;
-	if (output)
-		*output = NULL;
-	rc = patch_find(pool, updates, req->spec, out);
-	if (rc == CSM_ENOTFOUND && req->alt != NULL)
-		rc = patch_find(pool, updates, req->alt, out);
-	if (rc != CSM_OK && (rc != CSM_ENOTFOUND || req->file == NULL))
-		return rc;	/* not found (patch_find's message names it), or not known */
-	if (rc == CSM_ENOTFOUND) {
-		csm_err_clear();
-		if ((rc = patch_upload(pool, updates, req->file, req->progress, req->timeout,
-		    out, &existed)) != CSM_OK)
-			return rc;
-		csm_info("%s: %s", out->name_label, existed ? "already on the pool" :
-		    "uploaded");
-	}
-	if ((rc = patch_applied(pool, out, host_ref, &applied)) != CSM_OK)
-		return rc;
-	if (applied) {
-		*done = PATCH_ALREADY;
-		return CSM_OK;
-	}
+	return c != NULL && (strcmp(c, "CANNOT_FIND_PATCH") == 0 ||
+	    strcmp(c, "CANNOT_FETCH_PATCH") == 0);
+}
+
+/* Precheck, then (PATCH_APPLY) apply. */
+static int
+precheck_apply(struct pool *pool, const char *host_ref, const struct patch_one *req,
+    struct patch *out, enum patch_outcome *done, char **output)
+{
+	int rc, already = 0;
+
 	if ((rc = patch_precheck(pool, out, host_ref, req->mode == PATCH_PRECHECK ? output :
 	    NULL)) != CSM_OK)
 		return rc;
@@ -422,6 +490,58 @@ patch_apply_one(struct pool *pool, int updates, const char *host_ref,
 		return rc;
 	*done = already ? PATCH_ALREADY : PATCH_APPLIED;
 	return CSM_OK;
+}
+
+int
+patch_apply_one(struct pool *pool, int updates, const char *host_ref,
+    struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output)
+{
+	int rc, applied = 0, existed = 0;
+
+	*done = PATCH_NOT_ON_POOL;
+	req->reuploaded = 0;
+	if (output)
+		*output = NULL;
+	rc = patch_find(pool, updates, req->spec, out);
+	if (rc == CSM_ENOTFOUND && req->alt != NULL)
+		rc = patch_find(pool, updates, req->alt, out);
+	if (rc != CSM_OK && (rc != CSM_ENOTFOUND || req->file == NULL))
+		return rc;	/* not found (patch_find's message names it), or not known */
+	if (rc == CSM_ENOTFOUND) {
+		csm_err_clear();
+		if ((rc = patch_upload(pool, updates, req->file, req->sr, req->progress,
+		    req->timeout, out, &existed)) != CSM_OK)
+			return rc;
+		csm_info("%s: %s", out->name_label, existed ? "already on the pool" :
+		    "uploaded");
+	}
+	if ((rc = patch_applied(pool, out, host_ref, &applied)) != CSM_OK)
+		return rc;
+	if (applied) {
+		*done = PATCH_ALREADY;
+		return CSM_OK;
+	}
+	rc = precheck_apply(pool, host_ref, req, out, done, output);
+	if (rc != CSM_OK && req->file != NULL && file_missing(pool)) {
+		/* Before 7.1 the file lives only on the master that received it: after a
+		 * master change, upload it again (it re-attaches to the same pool_patch)
+		 * and try once more. */
+		struct patch again;
+		csm_info("%s: the pool master has no copy of its file (%s): uploading it "
+		    "again", out->name_label, xapi_error_code(pool_xapi(pool)));
+		csm_err_clear();
+		if ((rc = patch_upload(pool, updates, req->file, req->sr, req->progress,
+		    req->timeout, &again, &existed)) != CSM_OK)
+			return rc;
+		patch_clear(&again);
+		req->reuploaded = 1;
+		if (output && *output) {
+			free(*output);
+			*output = NULL;
+		}
+		rc = precheck_apply(pool, host_ref, req, out, done, output);
+	}
+	return rc;
 }
 
 /*
@@ -516,6 +636,12 @@ patch_explain_error(struct pool *pool)
 		return xasprintf("%s: the hotfix's metadata is not valid: %s", c, P(0));
 	if (strncmp(c, "PATCH_APPLY_FAILED", 18) == 0 || strcmp(c, "UPDATE_APPLY_FAILED") == 0)
 		return xasprintf("%s: %s", c, P(0));
+	if (strcmp(c, "CANNOT_FIND_PATCH") == 0 || strcmp(c, "CANNOT_FETCH_PATCH") == 0)
+		return xasprintf("%s: the pool master has no copy of the patch file (before "
+		    "XenServer 7.1 it lives only on the master that received the upload, and "
+		    "CloudStack moves the master role when the master enters maintenance): upload "
+		    "it again with 'csmaint patch upload --host HOST FILE --execute', then retry",
+		    c);
 	if (strcmp(c, "HOST_IN_USE") == 0)
 		return host_in_use(x, P(1), P(2));
 	if (strcmp(c, "HOST_NOT_DISABLED") == 0)

@@ -46,8 +46,8 @@ int patch_find(struct pool *pool, int updates, const char *spec, struct patch *o
  * PATCH_ALREADY_EXISTS / UPDATE_ALREADY_EXISTS [uuid] is success: *existed = 1 and the
  * existing patch is returned.  progress: draw a progress bar on stderr.
  */
-int patch_upload(struct pool *pool, int updates, const char *path, int progress,
-    double timeout, struct patch *out, int *existed);
+int patch_upload(struct pool *pool, int updates, const char *path, const char *sr,
+    int progress, double timeout, struct patch *out, int *existed);
 
 /*
  * Precheck on a host.  A successful precheck whose output holds an <error errorcode=…>
@@ -81,9 +81,11 @@ struct patch_one {
 	enum patch_mode	 mode;
 	double		 timeout;	/* each XenAPI task */
 	int		 progress;	/* draw the upload's progress on stderr */
+	const char	*sr;		/* 7.1+: xenapi.update_sr, or NULL */
+	int		 reuploaded;	/* out: the master lacked the file; sent again */
 };
 int patch_apply_one(struct pool *pool, int updates, const char *host_ref,
-    const struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output);
+    struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output);
 
 /* Decode a PATCH_/UPDATE_ error's parameters into a sentence for the operator. */
 char *patch_explain_error(struct pool *pool);

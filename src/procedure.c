@@ -610,7 +610,7 @@ step_patch(struct proc *p, char *detail, size_t len)
 		const struct plan_entry *e = p->todo[i];
 		const char *file = file_for(e);
 		struct patch_one req = { e->uuid ? e->uuid : e->name_label, e->name_label, file,
-		    PATCH_APPLY, c->wait_timeout, progress };
+		    PATCH_APPLY, c->wait_timeout, progress, p->s->conf->xapi.update_sr, 0 };
 		enum patch_outcome done;
 		struct patch pt;
 
@@ -635,8 +635,9 @@ step_patch(struct proc *p, char *detail, size_t len)
 			rc = CSM_EFAIL;		/* a failed precheck fails the procedure */
 		if (rc == CSM_OK) {
 			size_t l = strlen(detail);
-			snprintf(detail + l, len - l, "%s%s %s", l ? "; " : "", pt.name_label,
-			    done == PATCH_ALREADY ? "already applied" : "applied");
+			snprintf(detail + l, len - l, "%s%s %s%s", l ? "; " : "", pt.name_label,
+			    done == PATCH_ALREADY ? "already applied" : "applied", req.reuploaded ?
+			    " (uploaded again: the pool master lacked its file)" : "");
 			report_patch(p->rep, &pt, done == PATCH_ALREADY ? "already applied" :
 			    "applied", file);
 		}
