@@ -69,6 +69,8 @@ cmd_journal_show_exec(struct cmd_ctx *ctx)
 	long long id;
 	int rc, i;
 
+	if ((rc = cmd_no_csv(ctx, "operations, steps")) != CSM_OK)
+		return rc;
 	if (csm_strtonum(ctx->argv[0], 1, INT64_MAX, &id) != CSM_OK)
 		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not "
 		    "'%s'", ctx->argv[0]);

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "catalog.h"
 #include "db.h"
+#include "dry.h"
 #include "patch.h"
 #include "plan.h"
 #include "pool.h"
@@ -194,25 +195,31 @@ static int
 cmd_patch_upload_exec(struct cmd_ctx *ctx)
 {
 	const char *spec = cmd_opt(ctx, "--host");
-	int dry = !cmd_execute(ctx), rc = CSM_OK, i;
+	int rc = CSM_OK, i;
 	int progress = isatty(2) && !csm_quiet;
+	struct dry *dry = NULL;
 	struct target t;
 	struct out *o;
 
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
+		return rc;
 	if (spec == NULL)
 		return csm_err_set(CSM_EUSAGE, "'patch upload' needs --host HOST: the files go "
 		    "to the master of that CloudStack host's pool");
 	for (i = 0; i < ctx->argc; i++) {
 		struct stat st;
 		if (stat(ctx->argv[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-		    access(ctx->argv[i], R_OK) != 0)
+		    access(ctx->argv[i], R_OK) != 0) {
+			dry_free(dry);
 			return csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s'",
 			    ctx->argv[i]);
+		}
 	}
-	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK)
+	if ((rc = cmd_target_open(ctx, spec, &t)) != CSM_OK) {
+		dry_free(dry);
 		return rc;
-	if (dry)
-		cmd_dry_header(ctx, "make these calls");
+	}
 	o = result_table();
 	for (i = 0; i < ctx->argc && rc == CSM_OK; i++) {
 		char *name = patch_name_of_file(ctx->argv[i]);
@@ -223,19 +230,20 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 		/* A patch already on the pool (same name) is not sent again. */
 		if (patch_find(t.pool, t.updates, name, &p) == CSM_OK) {
 			result_row(o, name, &p, "present", "already on the pool: not uploaded");
-			if (dry)
-				printf("-- %s is already on the pool (%s): not uploaded\n", name, p.uuid);
+			dry_note(dry, "%s is already on the pool (%s): not uploaded", name, p.uuid);
 			patch_clear(&p);
 		} else if (dry) {
+			const char *base = pool_url(t.pool);
+			char *url = xasprintf("%.*s/pool_patch_upload?session_id=&task_id=",
+			    (int)(strlen(base) - (base[0] && base[strlen(base) - 1] == '/')), base);
+
 			csm_err_clear();
 			stat(ctx->argv[i], &st);
-			printf("XenAPI task.create('csmaint patch upload', '%s');\n"
-			    "HTTP PUT %.*s/pool_patch_upload?session_id=…&task_id=… "
-			    "(%lld bytes streamed from %s);\n"
-			    "XenAPI task.get_record(task) until it ends; task.destroy(task);\n",
-			    name, (int)(strlen(pool_url(t.pool)) - (pool_url(t.pool)[0] &&
-			    pool_url(t.pool)[strlen(pool_url(t.pool)) - 1] == '/')), pool_url(t.pool),
-			    (long long)st.st_size, ctx->argv[i]);
+			dry_xenapi(dry, "task.create", NULL, "ss", "csmaint patch upload", name);
+			dry_http(dry, "PUT", url, ctx->argv[i], (long long)st.st_size);
+			dry_xenapi(dry, "task.get_record", "until it ends", "r", "task", NULL);
+			dry_xenapi(dry, "task.destroy", NULL, "r", "task", NULL);
+			free(url);
 			result_row(o, name, NULL, "would upload", ctx->argv[i]);
 		} else {
 			csm_err_clear();
@@ -255,7 +263,7 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 		rc = cmd_print(ctx, &o, 1);
 	out_free(o);
 	cmd_target_close(&t);
-	return rc;
+	return cmd_dry_end(ctx, dry, rc);
 }
 
 static int
@@ -360,16 +368,20 @@ cmd_wait_host_mode(struct cmd_ctx *ctx, struct target *t, int mode, const char *
 static int
 cmd_patch_apply_exec(struct cmd_ctx *ctx)
 {
-	int dry = !cmd_execute(ctx), after = cmd_opt(ctx, "--after-apply") != NULL;
+	int after = cmd_opt(ctx, "--after-apply") != NULL;
 	unsigned guide = 0;
+	struct dry *dry = NULL;
 	struct target t;
 	struct out *o;
 	int rc, i;
 
-	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK)
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
 		return rc;
-	if (dry)
-		cmd_dry_header(ctx, "make these calls");
+	if ((rc = cmd_target_open(ctx, ctx->argv[0], &t)) != CSM_OK) {
+		dry_free(dry);
+		return rc;
+	}
 	o = result_table();
 	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
 		struct patch p;
@@ -385,16 +397,22 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 		}
 		if (applied) {
 			result_row(o, ctx->argv[i], &p, "already applied", "nothing to do");
-			if (dry)
-				printf("-- %s is already applied on %s\n", p.name_label, t.name);
+			dry_note(dry, "%s is already applied on %s", p.name_label, t.name);
 		} else if (dry) {
-			printf("XenAPI %s.precheck(%s '%s', %s '%s');\n", cls, cls, p.name_label,
-			    "host", t.xs->name_label);
-			printf("XenAPI Async.%s.apply(%s '%s', host '%s'), then task.get_record "
-			    "until it ends, task.destroy;\n", cls, cls, p.name_label,
-			    t.xs->name_label);
-			printf("XenAPI %s to verify it is applied;\n", t.updates ?
-			    "host.get_updates(host)" : "host_patch.get_all_records()");
+			char m[64];
+
+			snprintf(m, sizeof(m), "%s.precheck", cls);
+			dry_xenapi(dry, m, NULL, "rr", cls, p.name_label, "host", t.xs->name_label);
+			snprintf(m, sizeof(m), "Async.%s.apply", cls);
+			dry_xenapi(dry, m, NULL, "rr", cls, p.name_label, "host", t.xs->name_label);
+			dry_xenapi(dry, "task.get_record", "until it ends", "r", "task", NULL);
+			dry_xenapi(dry, "task.destroy", NULL, "r", "task", NULL);
+			if (t.updates)
+				dry_xenapi(dry, "host.get_updates", "to verify it is applied", "r",
+				    "host", t.xs->name_label);
+			else
+				dry_xenapi(dry, "host_patch.get_all_records", "to verify it is "
+				    "applied", "");
 			result_row(o, ctx->argv[i], &p, "would apply", NULL);
 			guide |= p.guidance;
 		} else if ((rc = patch_precheck(t.pool, &p, t.xs->ref, NULL)) == CSM_OK) {
@@ -431,7 +449,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 	if (rc == CSM_OK && (guide & (GUIDE_RESTART_HOST | GUIDE_RESTART_XAPI))) {
 		int reboot = (guide & GUIDE_RESTART_HOST) != 0;
 		if (dry)
-			printf("-- after-apply guidance: %s\n", reboot ? "reboot the host "
+			dry_note(dry, "after-apply guidance: %s", reboot ? "reboot the host "
 			    "(host.disable, Async.host.reboot, wait until it is back)" :
 			    "restart the toolstack (host.restart_agent)");
 		else if (!after)
@@ -442,7 +460,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 			rc = cmd_wait_for_host(ctx, &t, reboot);
 	}
 	cmd_target_close(&t);
-	return rc;
+	return cmd_dry_end(ctx, dry, rc);
 }
 
 int
