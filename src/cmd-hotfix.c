@@ -42,7 +42,11 @@ static int
 cmd_hotfix_exec(struct cmd_ctx *ctx)
 {
 	const char *catalog = cmd_opt(ctx, "--catalog");
+	int rc;
 
+	/* Its dry run and its report are several tables: refused before anything runs. */
+	if ((rc = cmd_no_csv(ctx, "checks, patches, operations, steps")) != CSM_OK)
+		return rc;
 	if (ctx->argc < 2 && catalog == NULL)
 		return csm_err_set(CSM_EUSAGE, "'hotfix' needs hotfix FILEs, --catalog FILE, or "
 		    "both");
@@ -54,7 +58,10 @@ static int
 cmd_resume_exec(struct cmd_ctx *ctx)
 {
 	long long id;
+	int rc;
 
+	if ((rc = cmd_no_csv(ctx, "operations, steps, patches")) != CSM_OK)
+		return rc;
 	if (csm_strtonum(ctx->argv[0], 1, INT64_MAX, &id) != CSM_OK)
 		return csm_err_set(CSM_EUSAGE, "OP must be an operation id (a number), not "
 		    "'%s'", ctx->argv[0]);
