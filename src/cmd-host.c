@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "db.h"
+#include "dry.h"
 #include "journal.h"
 #include "pool.h"
 #include "toggle.h"
@@ -202,6 +203,8 @@ cmd_host_show_exec(struct cmd_ctx *ctx)
 	long long id;
 	int rc, n = 2;
 
+	if ((rc = cmd_no_csv(ctx, "hosts, vms, operations")) != CSM_OK)
+		return rc;
 	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
 		return rc;
 	if ((rc = cs_host_get(ctx->db, id, &h)) != CSM_OK ||
@@ -245,61 +248,50 @@ report(struct cmd_ctx *ctx, const struct toggle_result *res)
 	db_res_free(op);
 }
 
-/*
- * A comment line of a dry run: text from the database (a host name with a newline in
- * it) must not end the comment and forge a statement in a plan someone may pipe into
- * mysql.
- */
-static void
-dry_note(const char *prefix, const char *text)
-{
-	char *safe = csm_escape(text);
-
-	printf("%s%s\n", prefix, safe);
-	free(safe);
-}
-
 static int
 toggle(struct cmd_ctx *ctx, int disable)
 {
 	struct toggle_result res;
 	const char *reason = disable ? cmd_opt(ctx, "--reason") : NULL;
-	int dry = cmd_opt(ctx, "--execute") == NULL;
+	struct dry *dry = NULL;
 	char *args = NULL;
 	long long id;
-	int rc;
+	int rc, looked = 0;
 
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "run these statements", &dry)) !=
+	    CSM_OK)
+		return rc;
 	if (reason != NULL && (rc = csm_check_text("--reason", reason, 1000)) != CSM_OK)
-		return rc;
+		goto out;
 	if ((rc = cs_host_resolve(ctx->db, ctx->argv[0], &id)) != CSM_OK)
-		return rc;
-	if (dry)
-		cmd_dry_header(ctx, "run these statements");
+		goto out;
 	args = xasprintf("%s %s%s%s", ctx->entry->name, ctx->argv[0],
 	    reason ? " --reason " : "", reason ? reason : "");
+	looked = 1;
 	if (disable)
-		rc = toggle_disable(ctx->db, ctx->cs, id, reason, args, dry, stdout, &res);
+		rc = toggle_disable(ctx->db, ctx->cs, id, reason, args, dry, &res);
 	else
-		rc = toggle_enable(ctx->db, ctx->cs, id, dry, stdout, &res);
+		rc = toggle_enable(ctx->db, ctx->cs, id, dry, &res);
 	free(args);
-	if (rc != CSM_OK) {
-		if (dry)
-			dry_note("-- refused: ", csm_err_msg());
-		return rc;
-	}
-	if (dry) {
-		char *name = csm_escape(res.host_name);
-		printf("-- host %lld (%s): %s '%s' -> '%s'\n", res.host_id, name,
+	if (rc == CSM_OK && dry != NULL)
+		dry_note(dry, "host %lld (%s): %s '%s' -> '%s'", res.host_id, res.host_name,
 		    ctx->cs->column, res.prior, res.written);
-		free(name);
-		return CSM_OK;
-	}
+	if (rc != CSM_OK || dry != NULL)
+		goto out;
 	report(ctx, &res);
 	if (disable && ctx->cs->gen == CS_GEN_22)
 		csm_info("note: CloudStack 2.2 sets allocation_state back to 'Enabled' when the "
 		    "host reconnects (management server restart, ping timeout, cancelled "
 		    "maintenance); 'csmaint host show %lld' and the journal show drift", id);
 	return CSM_OK;
+out:
+	/* A dry run refused before it looked at the host (bad input, no such host) shows
+	 * no plan: only what it found is worth printing. */
+	if (!looked) {
+		dry_free(dry);
+		return rc;
+	}
+	return cmd_dry_end(ctx, dry, rc);
 }
 
 static int
@@ -333,34 +325,60 @@ const struct cmd_entry cmd_host_reboot_entry = {
 	.exec = cmd_host_reboot_exec,
 };
 
+/* The host's row as it is now, as the "hosts" listing: what a reboot ends with. */
+static int
+print_host(struct cmd_ctx *ctx, long long id)
+{
+	struct db_res *h = NULL, *open = NULL;
+	struct out *o = NULL;
+	int rc;
+
+	if ((rc = cs_host_get(ctx->db, id, &h)) == CSM_OK &&
+	    (rc = open_ops(ctx, &open)) == CSM_OK) {
+		o = hosts_out(ctx->cs, h, open);
+		rc = cmd_print(ctx, &o, 1);
+	}
+	out_free(o);
+	db_res_free(h);
+	db_res_free(open);
+	return rc;
+}
+
 static int
 cmd_host_reboot_exec(struct cmd_ctx *ctx)
 {
 	int toolstack = cmd_opt(ctx, "--toolstack") != NULL, rc;
+	struct dry *dry = NULL;
 	struct target t;
 
-	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
 		return rc;
-	if (!cmd_execute(ctx)) {
-		char *label = csm_escape(t.xs->name_label);
-
-		cmd_dry_header(ctx, "make these calls");
-		if (toolstack)
-			printf("XenAPI host.restart_agent(host '%s');\n", label);
-		else
-			printf("%sXenAPI Async.host.reboot(host '%s');\n", t.xs->enabled ?
-			    "XenAPI host.disable(host) (host.reboot needs it);\n" : "", label);
-		free(label);
-		printf("-- then wait up to %.0f s (procedure.reboot_timeout) until %s changed, "
-		    "host_metrics.live and enabled are true, and CloudStack's status is %s\n",
-		    ctx->conf->proc.reboot_timeout, toolstack ? "agent_start_time" :
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK) {
+		dry_free(dry);
+		return rc;
+	}
+	if (dry != NULL) {
+		if (toolstack) {
+			dry_xenapi(dry, "host.restart_agent", NULL, "r", "host", t.xs->name_label);
+		} else {
+			if (t.xs->enabled)
+				dry_xenapi(dry, "host.disable", "(host.reboot needs it)", "r", "host",
+				    NULL);
+			dry_xenapi(dry, "Async.host.reboot", NULL, "r", "host", t.xs->name_label);
+		}
+		dry_note(dry, "then wait up to %.0f s (procedure.reboot_timeout) until %s "
+		    "changed, host_metrics.live and enabled are true, and CloudStack's status "
+		    "is %s", ctx->conf->proc.reboot_timeout, toolstack ? "agent_start_time" :
 		    "boot_time", strcmp(db_get(t.row, 0, CS_H_STATUS), "Up") == 0 ? "Up" :
 		    db_get(t.row, 0, CS_H_STATUS));
 		target_close(&t);
-		return CSM_OK;
+		return cmd_dry_end(ctx, dry, CSM_OK);
 	}
 	rc = xshost_restart(cmd_site(ctx), &t, toolstack ? XSHOST_RESTART_TOOLSTACK :
 	    XSHOST_REBOOT, NULL);
+	if (rc == CSM_OK)
+		rc = print_host(ctx, t.id);
 	target_close(&t);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "csmaint.h"
 #include "cmd.h"
 #include "db.h"
+#include "dry.h"
 #include "journal.h"
 #include "procedure.h"
 
@@ -42,9 +43,18 @@ const struct cmd_entry cmd_resume_entry = {
 	.exec = cmd_resume_exec,
 };
 
+/* A dry run's tables, added once the procedure's step 0 made them. */
+static void
+dry_tables(struct dry *d, const struct procedure_report *r)
+{
+	dry_table(d, cmd_checks_table(&r->checks));
+	if (r->plan != NULL)
+		dry_table(d, cmd_plan_table(r->plan));
+}
+
 /* The end of a run: the operation, its steps, and the patches applied (or the plan). */
 static int
-show(struct cmd_ctx *ctx, const struct procedure_report *r, int dry)
+show(struct cmd_ctx *ctx, const struct procedure_report *r)
 {
 	struct out *o[4] = { NULL, NULL, NULL, NULL };
 	int i, n = 0, rc = CSM_OK;
@@ -53,15 +63,6 @@ show(struct cmd_ctx *ctx, const struct procedure_report *r, int dry)
 		struct out *c = cmd_checks_table(&r->checks);
 		rc = cmd_print(ctx, &c, 1);
 		out_free(c);
-	}
-	if (dry && r->dry_text != NULL) {
-		struct out *pl = cmd_plan_table(r->plan);
-		cmd_dry_header(ctx, "do this");
-		if (rc == CSM_OK)
-			rc = cmd_print(ctx, &pl, 1);
-		out_free(pl);
-		fputs(r->dry_text, stdout);
-		return rc;
 	}
 	if (r->op != NULL)
 		o[n++] = cmd_journal_ops_table(r->op);
@@ -99,14 +100,27 @@ cmd_hotfix_exec(struct cmd_ctx *ctx)
 {
 	const char *catalog = cmd_opt(ctx, "--catalog");
 	struct procedure_report r;
+	unsigned member_first = cmd_opt(ctx, "--member-first") ? PROC_MEMBER_FIRST : 0;
 	int rc, dry = !cmd_execute(ctx);
 
+	/* Its dry run and its report are several tables: refused before anything runs. */
+	if ((rc = cmd_no_csv(ctx, "checks, patches, operations, steps")) != CSM_OK)
+		return rc;
 	if (ctx->argc < 2 && catalog == NULL)
 		return csm_err_set(CSM_EUSAGE, "'hotfix' needs hotfix FILEs, --catalog FILE, or "
 		    "both");
+	if (dry) {
+		struct dry *d = NULL;
+		if ((rc = cmd_dry_begin(ctx, "do this", &d)) != CSM_OK)
+			return rc;
+		rc = procedure_run(cmd_site(ctx), ctx->argv[0], ctx->argv + 1, ctx->argc - 1,
+		    catalog, member_first, d, dry_tables, &r);
+		procedure_report_free(&r);
+		return cmd_dry_end(ctx, d, rc);
+	}
 	rc = procedure_run(cmd_site(ctx), ctx->argv[0], ctx->argv + 1, ctx->argc - 1, catalog,
-	    (dry ? PROC_DRY : 0) | (cmd_opt(ctx, "--member-first") ? PROC_MEMBER_FIRST : 0), &r);
-	show(ctx, &r, dry);
+	    member_first, NULL, NULL, &r);
+	show(ctx, &r);
 	procedure_report_free(&r);
 	return rc;
 }
@@ -118,10 +132,12 @@ cmd_resume_exec(struct cmd_ctx *ctx)
 	long long id;
 	int rc;
 
+	if ((rc = cmd_no_csv(ctx, "operations, steps, patches")) != CSM_OK)
+		return rc;
 	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
 		return rc;
 	rc = procedure_resume(cmd_site(ctx), id, &r);
-	show(ctx, &r, 0);
+	show(ctx, &r);
 	procedure_report_free(&r);
 	return rc;
 }

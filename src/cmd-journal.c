@@ -117,6 +117,8 @@ cmd_journal_show_exec(struct cmd_ctx *ctx)
 	long long id;
 	int rc;
 
+	if ((rc = cmd_no_csv(ctx, "operations, steps")) != CSM_OK)
+		return rc;
 	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
 		return rc;
 	if ((rc = journal_op_get(ctx->db, id, &op)) != CSM_OK)

@@ -7,6 +7,7 @@
 #include "cloudstack.h"
 #include "cmd.h"
 #include "db.h"
+#include "dry.h"
 #include "journal.h"
 #include "toggle.h"
 
@@ -34,20 +35,28 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	struct toggle_result res;
 	struct db_res *op = NULL;
 	struct out *o;
-	int dry = cmd_opt(ctx, "--execute") == NULL, rc;
+	struct dry *dry = NULL;
 	char lock[160];
 	long long id;
+	int rc;
 
 	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
 		return rc;
-	/* A hotfix operation may still be running elsewhere: its process holds the lock. */
-	if ((rc = journal_op_raw(ctx->db, id, &op)) != CSM_OK)
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "run these statements", &dry)) !=
+	    CSM_OK)
 		return rc;
-	if (db_get(op, 0, J_RAW_OPEN_HOST) != NULL && strcmp(db_get(op, 0, J_RAW_KIND), "disable") != 0) {
+	/* A hotfix operation may still be running elsewhere: its process holds the lock. */
+	if ((rc = journal_op_raw(ctx->db, id, &op)) != CSM_OK) {
+		dry_free(dry);
+		return rc;
+	}
+	if (db_get(op, 0, J_RAW_OPEN_HOST) != NULL &&
+	    strcmp(db_get(op, 0, J_RAW_KIND), "disable") != 0) {
 		int got = 0;
 		journal_lock_name(db_schema(ctx->db), db_get_int(op, 0, J_RAW_HOST_ID, 0), lock, sizeof(lock));
 		if ((rc = db_get_lock(ctx->db, lock, 0, &got)) != CSM_OK) {
 			db_res_free(op);
+			dry_free(dry);
 			return rc;
 		}
 		if (!got) {
@@ -55,6 +64,7 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 			    "process holds the host's lock); stop that csmaint first (it rolls back "
 			    "on SIGINT/SIGTERM)", id);
 			db_res_free(op);
+			dry_free(dry);
 			return rc;
 		}
 		csm_info("hotfixes the operation applied stay applied; recover restores only the "
@@ -62,24 +72,22 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	}
 	db_res_free(op);
 	op = NULL;
-	if (dry)
-		cmd_dry_header(ctx, "run these statements");
-	rc = toggle_recover(ctx->db, ctx->cs, id, dry, stdout, &res);
-	if (rc != CSM_OK) {
-		if (dry)
-			printf("-- refused: %s\n", csm_err_msg());
-		return rc;
-	}
-	if (res.op_id < 0 || dry) {
-		if (dry && res.op_id > 0)
-			printf("-- operation %lld, host %lld (%s): %s '%s' -> '%s'\n", id,
+	rc = toggle_recover(ctx->db, ctx->cs, id, dry, &res);
+	if (dry != NULL) {
+		if (rc == CSM_OK && res.op_id > 0)
+			dry_note(dry, "operation %lld, host %lld (%s): %s '%s' -> '%s'", id,
 			    res.host_id, res.host_name, ctx->cs->column, res.prior, res.written);
-		return CSM_OK;
+		else if (rc == CSM_OK)
+			dry_note(dry, "operation %lld is already closed: nothing to do", id);
+		return cmd_dry_end(ctx, dry, rc);
 	}
-	if (strcmp(res.prior, res.written) == 0)
+	if (rc != CSM_OK)
+		return rc;
+	/* An operation already closed: toggle_recover() said so; the row below shows it. */
+	if (res.op_id > 0 && strcmp(res.prior, res.written) == 0)
 		csm_info("operation %lld closed: host %lld (%s) already had %s '%s'; nothing "
 		    "written", id, res.host_id, res.host_name, ctx->cs->column, res.written);
-	else
+	else if (res.op_id > 0)
 		csm_info("operation %lld rolled back: host %lld (%s) %s '%s' -> '%s'", id,
 		    res.host_id, res.host_name, ctx->cs->column, res.prior, res.written);
 	if (journal_op_get(ctx->db, id, &op) == CSM_OK) {

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "catalog.h"
 #include "db.h"
+#include "dry.h"
 #include "guidance.h"
 #include "patch.h"
 #include "plan.h"
@@ -196,25 +197,31 @@ static int
 cmd_patch_upload_exec(struct cmd_ctx *ctx)
 {
 	const char *spec = cmd_opt(ctx, "--host");
-	int dry = !cmd_execute(ctx), rc = CSM_OK, i;
+	int rc = CSM_OK, i;
 	int progress = isatty(2) && !csm_quiet;
+	struct dry *dry = NULL;
 	struct target t;
 	struct out *o;
 
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
+		return rc;
 	if (spec == NULL)
 		return csm_err_set(CSM_EUSAGE, "'patch upload' needs --host HOST: the files go "
 		    "to the master of that CloudStack host's pool");
 	for (i = 0; i < ctx->argc; i++) {
 		struct stat st;
 		if (stat(ctx->argv[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-		    access(ctx->argv[i], R_OK) != 0)
+		    access(ctx->argv[i], R_OK) != 0) {
+			dry_free(dry);
 			return csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s'",
 			    ctx->argv[i]);
+		}
 	}
-	if ((rc = target_open(cmd_site(ctx), spec, &t)) != CSM_OK)
+	if ((rc = target_open(cmd_site(ctx), spec, &t)) != CSM_OK) {
+		dry_free(dry);
 		return rc;
-	if (dry)
-		cmd_dry_header(ctx, "make these calls");
+	}
 	o = result_table();
 	for (i = 0; i < ctx->argc && rc == CSM_OK; i++) {
 		char *name = plan_request_name(ctx->argv[i]);
@@ -225,19 +232,20 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 		/* A patch already on the pool (same name) is not sent again. */
 		if (patch_find(t.pool, t.updates, name, &p) == CSM_OK) {
 			result_row(o, name, &p, "present", "already on the pool: not uploaded");
-			if (dry)
-				printf("-- %s is already on the pool (%s): not uploaded\n", name, p.uuid);
+			dry_note(dry, "%s is already on the pool (%s): not uploaded", name, p.uuid);
 			patch_clear(&p);
 		} else if (dry) {
+			const char *base = pool_url(t.pool);
+			char *url = xasprintf("%.*s/pool_patch_upload?session_id=&task_id=",
+			    (int)(strlen(base) - (base[0] && base[strlen(base) - 1] == '/')), base);
+
 			csm_err_clear();
 			stat(ctx->argv[i], &st);
-			printf("XenAPI task.create('csmaint patch upload', '%s');\n"
-			    "HTTP PUT %.*s/pool_patch_upload?session_id=…&task_id=… "
-			    "(%lld bytes streamed from %s);\n"
-			    "XenAPI task.get_record(task) until it ends; task.destroy(task);\n",
-			    name, (int)(strlen(pool_url(t.pool)) - (pool_url(t.pool)[0] &&
-			    pool_url(t.pool)[strlen(pool_url(t.pool)) - 1] == '/')), pool_url(t.pool),
-			    (long long)st.st_size, ctx->argv[i]);
+			dry_xenapi(dry, "task.create", NULL, "ss", "csmaint patch upload", name);
+			dry_http(dry, "PUT", url, ctx->argv[i], (long long)st.st_size);
+			dry_xenapi(dry, "task.get_record", "until it ends", "r", "task", NULL);
+			dry_xenapi(dry, "task.destroy", NULL, "r", "task", NULL);
+			free(url);
 			result_row(o, name, NULL, "would upload", ctx->argv[i]);
 		} else {
 			csm_err_clear();
@@ -258,7 +266,7 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 		rc = cmd_print(ctx, &o, 1);
 	out_free(o);
 	target_close(&t);
-	return rc;
+	return cmd_dry_end(ctx, dry, rc);
 }
 
 static int
@@ -304,16 +312,20 @@ cmd_patch_precheck_exec(struct cmd_ctx *ctx)
 static int
 cmd_patch_apply_exec(struct cmd_ctx *ctx)
 {
-	int dry = !cmd_execute(ctx), after = cmd_opt(ctx, "--after-apply") != NULL;
+	int after = cmd_opt(ctx, "--after-apply") != NULL;
 	unsigned guide = 0;
+	struct dry *dry = NULL;
 	struct target t;
 	struct out *o;
 	int rc, i;
 
-	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK)
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
 		return rc;
-	if (dry)
-		cmd_dry_header(ctx, "make these calls");
+	if ((rc = target_open(cmd_site(ctx), ctx->argv[0], &t)) != CSM_OK) {
+		dry_free(dry);
+		return rc;
+	}
 	o = result_table();
 	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
 		struct patch_one req = { ctx->argv[i], NULL, NULL, PATCH_APPLY,
@@ -348,15 +360,22 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 		}
 		if (applied) {
 			result_row(o, ctx->argv[i], &p, "already applied", "nothing to do");
-			printf("-- %s is already applied on %s\n", p.name_label, t.name);
+			dry_note(dry, "%s is already applied on %s", p.name_label, t.name);
 		} else {
-			printf("XenAPI %s.precheck(%s '%s', %s '%s');\n", cls, cls, p.name_label,
-			    "host", t.xs->name_label);
-			printf("XenAPI Async.%s.apply(%s '%s', host '%s'), then task.get_record "
-			    "until it ends, task.destroy;\n", cls, cls, p.name_label,
-			    t.xs->name_label);
-			printf("XenAPI %s to verify it is applied;\n", t.updates ?
-			    "host.get_updates(host)" : "host_patch.get_all_records()");
+			char m[64];
+
+			snprintf(m, sizeof(m), "%s.precheck", cls);
+			dry_xenapi(dry, m, NULL, "rr", cls, p.name_label, "host", t.xs->name_label);
+			snprintf(m, sizeof(m), "Async.%s.apply", cls);
+			dry_xenapi(dry, m, NULL, "rr", cls, p.name_label, "host", t.xs->name_label);
+			dry_xenapi(dry, "task.get_record", "until it ends", "r", "task", NULL);
+			dry_xenapi(dry, "task.destroy", NULL, "r", "task", NULL);
+			if (t.updates)
+				dry_xenapi(dry, "host.get_updates", "to verify it is applied", "r",
+				    "host", t.xs->name_label);
+			else
+				dry_xenapi(dry, "host_patch.get_all_records", "to verify it is "
+				    "applied", "");
 			result_row(o, ctx->argv[i], &p, "would apply", NULL);
 			guide |= p.guidance;
 		}
@@ -381,7 +400,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 	if (rc == CSM_OK && guidance_restart(guide) != RESTART_NONE) {
 		int reboot = guidance_restart(guide) == RESTART_HOST;
 		if (dry)
-			printf("-- after-apply guidance: %s\n", reboot ? "reboot the host "
+			dry_note(dry, "after-apply guidance: %s", reboot ? "reboot the host "
 			    "(host.disable, Async.host.reboot, wait until it is back)" :
 			    "restart the toolstack (host.restart_agent)");
 		else if (!after)
@@ -393,7 +412,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 			    XSHOST_RESTART_TOOLSTACK, NULL);
 	}
 	target_close(&t);
-	return rc;
+	return cmd_dry_end(ctx, dry, rc);
 }
 
 struct out *

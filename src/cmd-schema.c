@@ -6,6 +6,7 @@
 #include "cloudstack.h"
 #include "cmd.h"
 #include "db.h"
+#include "dry.h"
 #include "journal.h"
 
 static int cmd_schema_show_exec(struct cmd_ctx *);
@@ -36,16 +37,16 @@ const struct cmd_entry cmd_schema_install_entry = {
 	.exec = cmd_schema_install_exec,
 };
 
+/* The "schema" listing: what the database is and the journal schema's state. */
 static int
-cmd_schema_show_exec(struct cmd_ctx *ctx)
+print_schema(struct cmd_ctx *ctx, int *installed, int *version)
 {
-	struct out *o = out_new("schema");
-	int installed = 0, version = 0, rc;
+	struct out *o;
+	int rc;
 
-	if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK) {
-		out_free(o);
+	if ((rc = journal_status(ctx->db, installed, version)) != CSM_OK)
 		return rc;
-	}
+	o = out_new("schema");
 	out_col(o, "cloud_schema", OUT_STR);
 	out_col(o, "cloudstack_version", OUT_STR);
 	out_col(o, "generation", OUT_STR);
@@ -62,13 +63,21 @@ cmd_schema_show_exec(struct cmd_ctx *ctx)
 	out_cell(o, 3, ctx->cs->column);
 	out_cell_bool(o, 4, ctx->cs->gen != CS_GEN_UNSUPPORTED);
 	out_cell(o, 5, db_journal(ctx->db));
-	out_cell_bool(o, 6, installed);
-	if (installed)
-		out_cell_num(o, 7, version);
+	out_cell_bool(o, 6, *installed);
+	if (*installed)
+		out_cell_num(o, 7, *version);
 	out_cell_num(o, 8, JOURNAL_VERSION);
 	rc = cmd_print(ctx, &o, 1);
 	out_free(o);
-	if (rc != CSM_OK)
+	return rc;
+}
+
+static int
+cmd_schema_show_exec(struct cmd_ctx *ctx)
+{
+	int installed = 0, version = 0, rc;
+
+	if ((rc = print_schema(ctx, &installed, &version)) != CSM_OK)
 		return rc;
 	if (ctx->cs->gen == CS_GEN_UNSUPPORTED)
 		return csm_err_set(CSM_ECONFLICT, "%s", ctx->cs->why);
@@ -86,19 +95,23 @@ static int
 cmd_schema_install_exec(struct cmd_ctx *ctx)
 {
 	int from, rc, i, n, installed, version;
+	struct dry *dry;
 	char **ddl;
 
-	if (cmd_opt(ctx, "--execute") == NULL) {
-		if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK)
+	if (!cmd_execute(ctx)) {
+		if ((rc = cmd_dry_begin(ctx, "run these statements", &dry)) != CSM_OK)
 			return rc;
-		cmd_dry_header(ctx, "run these statements");
-		printf("-- The journal schema '%s' is %s.\n", db_journal(ctx->db), installed ?
+		if ((rc = journal_status(ctx->db, &installed, &version)) != CSM_OK) {
+			dry_free(dry);
+			return rc;
+		}
+		dry_note(dry, "The journal schema '%s' is %s.", db_journal(ctx->db), installed ?
 		    "installed" : "not installed");
 		ddl = journal_ddl(ctx->db, &n);
 		for (i = 0; i < n; i++)
-			printf("%s;\n", ddl[i]);
+			dry_sql(dry, ctx->db, ddl[i], "");
 		journal_ddl_free(ddl, n);
-		return CSM_OK;
+		return cmd_dry_end(ctx, dry, CSM_OK);
 	}
 	if ((rc = journal_install(ctx->db, &from)) != CSM_OK)
 		return rc;
@@ -111,5 +124,6 @@ cmd_schema_install_exec(struct cmd_ctx *ctx)
 	else
 		csm_info("journal schema '%s' upgraded from version %d to %d",
 		    db_journal(ctx->db), from, JOURNAL_VERSION);
-	return CSM_OK;
+	/* What it is now, as 'schema' shows it. */
+	return print_schema(ctx, &installed, &version);
 }

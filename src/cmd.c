@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "db.h"
+#include "dry.h"
 #include "patch.h"
 #include "pool.h"
 
@@ -130,18 +131,39 @@ cmd_execute(const struct cmd_ctx *ctx)
 	return cmd_opt(ctx, "--execute") != NULL;
 }
 
-void
-cmd_dry_header(const struct cmd_ctx *ctx, const char *what)
+int
+cmd_no_csv(const struct cmd_ctx *ctx, const char *tables)
 {
-	int i;
-
-	printf("-- dry run: csmaint %s", ctx->entry->name);
-	/* A comment line: an argument with a newline must not end it. */
-	for (i = 0; i < ctx->argc; i++) {
-		char *arg = csm_escape(ctx->argv[i]);
-		printf(" %s", arg);
-		free(arg);
-	}
-	printf(" would %s; nothing was changed.\n-- Add --execute to do it.\n", what);
-	fflush(stdout);
+	if (ctx->format != OUT_CSV)
+		return CSM_OK;
+	return csm_err_set(CSM_EUSAGE, "'%s' prints several tables (%s) and CSV holds one: "
+	    "use -o table or -o json", ctx->entry->name, tables);
 }
+
+int
+cmd_dry_begin(const struct cmd_ctx *ctx, const char *what, struct dry **out)
+{
+	*out = NULL;
+	if (ctx->format == OUT_CSV)
+		return csm_err_set(CSM_EUSAGE, "the dry run of '%s' is a plan of statements "
+		    "and calls, not one table, so it has no CSV form: use -o table or -o json",
+		    ctx->entry->name);
+	*out = dry_new();
+	dry_header(*out, ctx->entry->name, ctx->argv, ctx->argc, what);
+	return CSM_OK;
+}
+
+int
+cmd_dry_end(struct cmd_ctx *ctx, struct dry *d, int rc)
+{
+	int prc;
+
+	if (d == NULL)
+		return rc;
+	if (rc != CSM_OK)
+		dry_refused(d, csm_err_msg());
+	prc = dry_print(d, ctx->format == OUT_JSON, stdout);
+	dry_free(d);
+	return rc != CSM_OK ? rc : prc;
+}
+

@@ -91,12 +91,30 @@ void cmd_vms_row(struct out *o, const struct db_res *r, int i);
 /* OP as given on the command line: an operation id (CSM_EUSAGE otherwise). */
 int cmd_op_id(const char *arg, long long *id);
 
-/* Was --execute given?  And the header every dry run prints: "would WHAT". */
+/* Was --execute given? */
 int cmd_execute(const struct cmd_ctx *ctx);
-void cmd_dry_header(const struct cmd_ctx *ctx, const char *what);
 
-/* Emit tables on stdout in the context's format. */
+struct dry;
+/*
+ * Every dry run goes through one recorder (dry.h).  cmd_dry_begin(), called before the
+ * dry run does anything, refuses -o csv (CSM_EUSAGE: a dry run is not one table; use
+ * -o table or -o json) and returns a recorder whose header says the command "would
+ * WHAT" ("run these statements", "make these calls", "do this").  The command, and the
+ * domain functions it hands the recorder to, record into it; cmd_dry_end() prints it on
+ * stdout in the context's format (the table form, or one JSON object), frees it and
+ * returns RC: when RC is a failure, the message (csm_err_msg()) is recorded as the
+ * refusal first, so a refused dry run still shows what it found.
+ */
+int cmd_dry_begin(const struct cmd_ctx *ctx, const char *what, struct dry **out);
+int cmd_dry_end(struct cmd_ctx *ctx, struct dry *d, int rc);
+/* Emit tables on stdout in the context's format (CSV: one table, see out_print()). */
 int cmd_print(struct cmd_ctx *ctx, struct out **tables, int n);
+/*
+ * A command whose output is several tables calls this before it starts: with -o csv it
+ * refuses (CSM_EUSAGE, exit 2, nothing on stdout) naming the TABLES it prints
+ * ("hosts, vms, operations") and the formats that work.
+ */
+int cmd_no_csv(const struct cmd_ctx *ctx, const char *tables);
 
 /* cmd-*.c entries */
 extern const struct cmd_entry cmd_schema_show_entry;

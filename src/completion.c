@@ -240,6 +240,9 @@ completion_bash(FILE *fp)
 static int
 completion_exec(struct cmd_ctx *ctx)
 {
+	if (ctx->format != OUT_TABLE)
+		return csm_err_set(CSM_EUSAGE, "'completion' prints a shell script, not data: "
+		    "-o json and -o csv do not apply");
 	if (strcmp(ctx->argv[0], "bash") != 0)
 		return csm_err_set(CSM_EUSAGE, "no completion for shell '%s' (only bash)",
 		    ctx->argv[0]);

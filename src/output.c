@@ -119,6 +119,12 @@ out_nrows(const struct out *o)
 	return o->nrows;
 }
 
+const char *
+out_name(const struct out *o)
+{
+	return o->name;
+}
+
 static const char *
 cell(const struct out *o, int row, int col)
 {
@@ -314,20 +320,87 @@ print_json_members(const struct out *o, FILE *fp, int first)
 }
 
 int
-out_print(struct out **tables, int n, enum out_format f, FILE *fp)
+out_json_members(struct out **tables, int n, FILE *fp, int first)
 {
 	int i, rc = CSM_OK;
 
+	for (i = 0; i < n && rc == CSM_OK; i++)
+		rc = print_json_members(tables[i], fp, first && i == 0);
+	return rc;
+}
+
+/*
+ * A JSON string for any bytes: valid UTF-8 is copied (control characters, '"' and '\\'
+ * escaped), a byte that is not UTF-8 becomes U+FFFD, so the document stays valid.
+ */
+void
+out_json_string(FILE *fp, const char *s)
+{
+	size_t i = 0;
+	uint32_t c;
+	int n;
+
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	while (s[i] != '\0') {
+		unsigned char b = (unsigned char)s[i];
+
+		if (b == '"' || b == '\\') {
+			fputc('\\', fp);
+			fputc(b, fp);
+			i++;
+		} else if (b < 0x20 || b == 0x7f) {
+			fprintf(fp, "\\u%04x", b);
+			i++;
+		} else if (b < 0x80) {
+			fputc(b, fp);
+			i++;
+		} else if ((n = csm_utf8_decode(s + i, &c)) > 0) {
+			fwrite(s + i, 1, (size_t)n, fp);
+			i += (size_t)n;
+		} else {
+			fputs("\\ufffd", fp);
+			i++;
+		}
+	}
+	fputc('"', fp);
+}
+
+int
+out_single(struct out **tables, int n, enum out_format f)
+{
+	char names[256] = "";
+	size_t len = 0;
+	int i;
+
+	if (f != OUT_CSV || n <= 1)
+		return CSM_OK;
+	for (i = 0; i < n && len < sizeof(names) - 64; i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+		    i ? ", " : "", tables[i]->name);
+	return csm_err_set(CSM_EUSAGE, "CSV holds one table and this output has %d (%s): "
+	    "use -o table or -o json", n, names);
+}
+
+int
+out_print(struct out **tables, int n, enum out_format f, FILE *fp)
+{
+	int i, rc;
+
+	if ((rc = out_single(tables, n, f)) != CSM_OK)
+		return rc;
 	if (f == OUT_JSON) {
 		fputs("{\n", fp);
-		for (i = 0; i < n && rc == CSM_OK; i++)
-			rc = print_json_members(tables[i], fp, i == 0);
+		rc = out_json_members(tables, n, fp, 1);
 		fputs("\n}\n", fp);
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			fputs(f == OUT_CSV ? "\r\n" : "\n", fp);
+			fputs("\n", fp);
 		if (f == OUT_CSV) {
 			print_csv(tables[i], fp);
 		} else {

@@ -16,6 +16,7 @@
 #include "cloudstack.h"
 #include "conf.h"
 #include "db.h"
+#include "dry.h"
 #include "journal.h"
 #include "patch.h"
 #include "plan.h"
@@ -918,6 +919,9 @@ setup(struct proc *p, const char *spec, int retry)
 	if ((rc = patch_plan_build(p->t.pool, p->t.xs, p->catalog, p->files, p->nfiles,
 	    &p->cat, &p->plan)) != CSM_OK)
 		return rc;
+	/* The report owns them: the command shows the plan. */
+	p->rep->plan = p->plan;
+	p->rep->cat = p->cat;
 	build_todo(p);
 	csm_info("plan for %s: %zu hotfix%s to apply", p->t.name, p->ntodo,
 	    p->ntodo == 1 ? "" : "es");
@@ -1003,7 +1007,7 @@ step_disable(struct proc *p, char *detail, size_t len)
 
 	(void)len;
 	spec.arguments = args;
-	rc = toggle_take(p->s->db, p->s->cs, p->host_id, &spec, 0, NULL, &res);
+	rc = toggle_take(p->s->db, p->s->cs, p->host_id, &spec, NULL, &res);
 	free(args);
 	if (rc != CSM_OK)
 		return rc;
@@ -1022,53 +1026,58 @@ step_disable(struct proc *p, char *detail, size_t len)
 
 /* ---- what each step would do: the dry run, generated from the step table ---- */
 
-static void
-dry_disable(struct proc *p, FILE *fp)
+static int
+dry_disable(struct proc *p, struct dry *d)
 {
 	struct toggle_spec spec = { "hotfix", "running", 1, NULL, NULL };
 	struct toggle_result res;
+	int rc = toggle_take(p->s->db, p->s->cs, p->host_id, &spec, d, &res);
 
-	fflush(fp);
-	toggle_take(p->s->db, p->s->cs, p->host_id, &spec, 1, fp, &res);
 	snprintf(p->prior, sizeof(p->prior), "%s", res.prior);
+	return rc;
 }
 
-static void
-dry_waits(struct proc *p, FILE *fp)
+static int
+dry_waits(struct proc *p, struct dry *d)
 {
-	fprintf(fp, "--   every %.1f s for at most %.0f s: the placement query, XenAPI "
-	    "VM.get_all_records, VM_guest_metrics.get_record\n", p->s->conf->proc.poll_interval,
+	dry_note(d, "  every %.1f s for at most %.0f s: the placement query, XenAPI "
+	    "VM.get_all_records, VM_guest_metrics.get_record", p->s->conf->proc.poll_interval,
 	    p->s->conf->proc.wait_timeout);
+	return CSM_OK;
 }
 
-static void
-dry_handback(struct proc *p, FILE *fp)
+static int
+dry_handback(struct proc *p, struct dry *d)
 {
-	char *sql;
-
-	if (p->s->cs->gen != CS_GEN_30) {
-		fprintf(fp, "--   (CloudStack 2.2: nothing to do)\n");
-		return;
-	}
-	sql = db_render(p->s->db, TOGGLE_SQL_CAS, "sis", "Enabled", p->host_id, "Disabled");
-	fprintf(fp, "%s;\n", sql);
-	free(sql);
+	if (p->s->cs->gen != CS_GEN_30)
+		dry_note(d, "  (CloudStack 2.2: nothing to do)");
+	else
+		dry_sql(d, p->s->db, TOGGLE_SQL_CAS, "sis", "Enabled", p->host_id, "Disabled");
+	return CSM_OK;
 }
 
-static void
-dry_patch(struct proc *p, FILE *fp)
+static int
+dry_patch(struct proc *p, struct dry *d)
 {
 	const char *cls = p->t.updates ? "pool_update" : "pool_patch";
+	char m[64];
 	size_t i;
 
-	for (i = 0; i < p->ntodo; i++)
-		fprintf(fp, "--   %s: upload if not on the pool (task.create, PUT "
-		    "/pool_patch_upload, task wait); XenAPI %s.precheck; Async.%s.apply; verify "
-		    "applied\n", p->todo[i]->name_label, cls, cls);
+	for (i = 0; i < p->ntodo; i++) {
+		dry_note(d, "  %s: upload if not on the pool (task.create, PUT "
+		    "/pool_patch_upload, task wait), then:", p->todo[i]->name_label);
+		snprintf(m, sizeof(m), "%s.precheck", cls);
+		dry_xenapi(d, m, NULL, "rr", cls, p->todo[i]->name_label, "host",
+		    p->t.xs->name_label);
+		snprintf(m, sizeof(m), "Async.%s.apply", cls);
+		dry_xenapi(d, m, "then verify it is applied", "rr", cls, p->todo[i]->name_label,
+		    "host", p->t.xs->name_label);
+	}
+	return CSM_OK;
 }
 
-static void
-dry_reboot(struct proc *p, FILE *fp)
+static int
+dry_reboot(struct proc *p, struct dry *d)
 {
 	enum guidance_restart r = guidance_restart(planned_guidance(p));
 	size_t i;
@@ -1077,26 +1086,23 @@ dry_reboot(struct proc *p, FILE *fp)
 	for (i = 0; i < p->ntodo; i++)
 		if (p->todo[i]->patch == NULL)
 			unknown = 1;
-	fprintf(fp, "--   %s; verify the patches show as applied\n", r == RESTART_HOST ?
+	dry_note(d, "  %s; verify the patches show as applied", r == RESTART_HOST ?
 	    "reboot the host (host.disable, Async.host.reboot) and wait until XenServer and "
 	    "CloudStack see it back" : r == RESTART_TOOLSTACK ? "restart the toolstack "
 	    "(host.restart_agent) and wait" : unknown ? "reboot the host or restart its "
 	    "toolstack if the after-apply guidance asks for it (learned on upload), and "
 	    "wait until XenServer and CloudStack see it back" : "no restart needed");
+	return CSM_OK;
 }
 
-static void
-dry_restore(struct proc *p, FILE *fp)
+static int
+dry_restore(struct proc *p, struct dry *d)
 {
-	char *sql;
-
-	if (strcmp(p->prior, "Disabled") == 0) {
-		fprintf(fp, "--   (nothing: the host was Disabled before)\n");
-		return;
-	}
-	sql = db_render(p->s->db, TOGGLE_SQL_CAS, "sis", p->prior, p->host_id, "Disabled");
-	fprintf(fp, "%s;\n", sql);
-	free(sql);
+	if (strcmp(p->prior, "Disabled") == 0)
+		dry_note(d, "  (nothing: the host was Disabled before)");
+	else
+		dry_sql(d, p->s->db, TOGGLE_SQL_CAS, "sis", p->prior, p->host_id, "Disabled");
+	return CSM_OK;
 }
 
 /* How run_steps() treats a step. */
@@ -1110,7 +1116,7 @@ struct step {
 	const char	*name;
 	const char	*what;
 	int		(*run)(struct proc *, char *, size_t);
-	void		(*dry)(struct proc *, FILE *);	/* its statements and calls; NULL */
+	int		(*dry)(struct proc *, struct dry *);	/* its statements and calls */
 	unsigned	 flags;
 };
 
@@ -1156,7 +1162,6 @@ procedure_report_free(struct procedure_report *r)
 	checks_free(&r->checks);
 	plan_free(r->plan);
 	catalog_free(r->cat);
-	free(r->dry_text);
 	for (i = 0; i < r->npatches; i++) {
 		free(r->patches[i].name_label);
 		free(r->patches[i].uuid);
@@ -1207,27 +1212,25 @@ rollback(struct proc *p)
 	    p->op_id, p->op_id);
 }
 
-/* The dry run: each step with what it would do, from the table. */
+/* The dry run: each step with what it would do, from the table; TABLES adds the
+ * command's tables (the checks, the plan) once step 0 made them. */
 static int
-dry_steps(struct proc *p)
+dry_steps(struct proc *p, struct dry *d, procedure_tables_fn tables)
 {
-	size_t len;
 	char detail[256];
-	FILE *fp;
 	int i, rc;
 
-	if ((rc = steps[0].run(p, detail, sizeof(detail))) != CSM_OK)
+	rc = steps[0].run(p, detail, sizeof(detail));
+	if (tables != NULL)
+		tables(d, p->rep);
+	if (rc != CSM_OK)
 		return rc;
-	if ((fp = open_memstream(&p->rep->dry_text, &len)) == NULL)
-		return csm_err_set(CSM_EFAIL, "cannot render the dry run: %s", strerror(errno));
-	for (i = 0; i < NSTEPS; i++) {
-		fprintf(fp, "%s-- step %d (%s): %s\n", i ? "" : "\n", i, steps[i].name,
-		    steps[i].what);
+	for (i = 0; i < NSTEPS && rc == CSM_OK; i++) {
+		dry_note(d, "step %d (%s): %s", i, steps[i].name, steps[i].what);
 		if (steps[i].dry != NULL)
-			steps[i].dry(p, fp);
+			rc = steps[i].dry(p, d);
 	}
-	fclose(fp);
-	return CSM_OK;
+	return rc;
 }
 
 static int
@@ -1360,9 +1363,6 @@ proc_free(struct proc *p)
 		db_release_lock(p->s->db, p->lock);
 	target_close(&p->t);
 	free(p->todo);
-	/* The plan and its catalog go to the report, for the command to show. */
-	p->rep->plan = p->plan;
-	p->rep->cat = p->cat;
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);
@@ -1392,7 +1392,8 @@ take_lock(struct proc *p)
 
 int
 procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
-    const char *catalog, unsigned flags, struct procedure_report *r)
+    const char *catalog, unsigned flags, struct dry *d, procedure_tables_fn tables,
+    struct procedure_report *r)
 {
 	struct proc p;
 	int rc, i;
@@ -1401,7 +1402,7 @@ procedure_run(const struct site *s, const char *host, char *const *files, int nf
 	memset(r, 0, sizeof(*r));
 	p.s = s;
 	p.rep = r;
-	p.dry = (flags & PROC_DRY) != 0;
+	p.dry = d != NULL;
 	p.member_first = (flags & PROC_MEMBER_FIRST) != 0;
 	wait_catch_signals();
 	if ((rc = cs_host_resolve(s->db, host, &p.host_id)) != CSM_OK)
@@ -1425,7 +1426,7 @@ procedure_run(const struct site *s, const char *host, char *const *files, int nf
 	for (p.nfiles = 0; p.nfiles < nfiles; p.nfiles++)
 		p.files[p.nfiles] = xstrdup(files[p.nfiles]);
 	if (p.dry)
-		rc = dry_steps(&p);
+		rc = dry_steps(&p, d, tables);
 	else if ((rc = take_lock(&p)) == CSM_OK && (rc = run_steps(&p, 0)) == CSM_OK)
 		final_words(&p);
 	if (p.op_id != 0)

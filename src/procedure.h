@@ -39,18 +39,24 @@ struct procedure_report {
 	int			 show_checks;	/* one failed, or a dry run */
 	struct plan		*plan;		/* the plan (it borrows from cat) */
 	struct catalog		*cat;
-	char			*dry_text;	/* a dry run: every step, its SQL and calls */
 	struct procedure_patch	*patches;	/* what the patch step did */
 	size_t			 npatches;
 	struct db_res		*op;		/* the operation at the end (J_OP_*) */
 	struct db_res		*steps;		/* and its steps (J_STEP_*) */
 };
 
-#define PROC_DRY		0x01	/* print what it would do, change nothing */
-#define PROC_MEMBER_FIRST	0x02	/* patch a member although the master lacks it */
+#define PROC_MEMBER_FIRST	0x01	/* patch a member although the master lacks it */
 
+/*
+ * DRY != NULL: a dry run, recorded into DRY (dry.h): the checks and the plan are made,
+ * TABLES (may be NULL) is called then for the command to add them as tables, and each
+ * step records what it would do; nothing changes and no lock is taken.
+ */
+struct dry;
+typedef void (*procedure_tables_fn)(struct dry *d, const struct procedure_report *r);
 int procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
-    const char *catalog, unsigned flags, struct procedure_report *report);
+    const char *catalog, unsigned flags, struct dry *dry, procedure_tables_fn tables,
+    struct procedure_report *report);
 int procedure_resume(const struct site *s, long long op_id, struct procedure_report *report);
 void procedure_report_free(struct procedure_report *r);
 

@@ -8,6 +8,7 @@
 #include "csmaint.h"
 #include "cloudstack.h"
 #include "db.h"
+#include "dry.h"
 #include "journal.h"
 #include "toggle.h"
 
@@ -27,11 +28,11 @@ const char TOGGLE_SQL_CAS[] =
 static const char SQL_HOST_READ[] =
 	"SELECT id, name, type, status, {C}, removed, cluster_id FROM host WHERE id = ?";
 
-/* A run either executes statements or prints them (dry run); reads always execute. */
+/* A run either executes statements or records them (dry run, DRY not NULL); reads
+ * always execute, and are recorded too. */
 struct run {
 	struct db	*db;
-	int		 dry;
-	FILE		*plan;
+	struct dry	*dry;
 	double		 locked_at;
 	int		 db_failed;	/* a statement failed (not one of our refusals) */
 };
@@ -39,13 +40,7 @@ struct run {
 static void
 show(struct run *r, const char *sql, const char *types, va_list ap)
 {
-	char *text;
-
-	if (!r->dry || r->plan == NULL)
-		return;
-	text = db_vrender(r->db, sql, types, ap);
-	fprintf(r->plan, "%s;\n", text);
-	free(text);
+	dry_vsql(r->dry, r->db, sql, types, ap);
 }
 
 static int
@@ -64,7 +59,7 @@ run_read(struct run *r, struct db_res **out, const char *sql, const char *types,
 	return rc;
 }
 
-/* A write: printed in a dry run (reported as EXPECT rows), executed otherwise. */
+/* A write: recorded in a dry run (reported as EXPECT rows), executed otherwise. */
 static int
 run_write(struct run *r, long long *affected, long long expect, const char *sql,
     const char *types, ...)
@@ -130,8 +125,7 @@ run_begin(struct run *r)
 	int rc;
 
 	if (r->dry) {
-		if (r->plan)
-			fputs("START TRANSACTION;\n", r->plan);
+		dry_sql(r->dry, r->db, "START TRANSACTION", "");
 		return CSM_OK;
 	}
 	if ((rc = prepare_all(r->db)) != CSM_OK || (rc = db_begin(r->db)) != CSM_OK)
@@ -145,8 +139,7 @@ run_commit(struct run *r, double *lock_ms)
 	int rc;
 
 	if (r->dry) {
-		if (r->plan)
-			fputs("COMMIT;\n", r->plan);
+		dry_sql(r->dry, r->db, "COMMIT", "");
 		*lock_ms = 0;
 		return CSM_OK;
 	}
@@ -267,20 +260,20 @@ held_by(long long host_id, const char *verb, const struct db_res *op,
 
 int
 toggle_disable(struct db *db, const struct cs *cs, long long host_id, const char *reason,
-    const char *arguments, int dry, FILE *plan, struct toggle_result *res)
+    const char *arguments, struct dry *dry, struct toggle_result *res)
 {
 	struct toggle_spec spec = { "disable", "holding", 0, reason, arguments };
 
-	return toggle_take(db, cs, host_id, &spec, dry, plan, res);
+	return toggle_take(db, cs, host_id, &spec, dry, res);
 }
 
 int
 toggle_take(struct db *db, const struct cs *cs, long long host_id,
-    const struct toggle_spec *spec, int dry, FILE *plan, struct toggle_result *res)
+    const struct toggle_spec *spec, struct dry *dry, struct toggle_result *res)
 {
 	const char *reason = spec->reason, *arguments = spec->arguments;
 	int already;
-	struct run r = { db, dry, plan, 0, 0 };
+	struct run r = { db, dry, 0, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name();
 	long long n;
@@ -379,10 +372,10 @@ cloudstack_owns(const struct cs *cs, const char *v)
  */
 static int
 restore(struct db *db, const struct cs *cs, long long host_id, long long op_id, int recover,
-    const char *final_state, const char *last_error, int dry, FILE *plan,
+    const char *final_state, const char *last_error, struct dry *dry,
     struct toggle_result *res)
 {
-	struct run r = { db, dry, plan, 0, 0 };
+	struct run r = { db, dry, 0, 0 };
 	struct db_res *row = NULL, *op = NULL;
 	char *who = csm_operator_name(), *detail = NULL;
 	const char *verb = recover ? "recover" : "enable", *now, *state;
@@ -516,24 +509,24 @@ out:
 }
 
 int
-toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry, FILE *plan,
+toggle_enable(struct db *db, const struct cs *cs, long long host_id, struct dry *dry,
     struct toggle_result *res)
 {
-	return restore(db, cs, host_id, 0, 0, "done", NULL, dry, plan, res);
+	return restore(db, cs, host_id, 0, 0, "done", NULL, dry, res);
 }
 
 int
-toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry, FILE *plan,
+toggle_recover(struct db *db, const struct cs *cs, long long op_id, struct dry *dry,
     struct toggle_result *res)
 {
-	return restore(db, cs, 0, op_id, 1, "rolled_back", NULL, dry, plan, res);
+	return restore(db, cs, 0, op_id, 1, "rolled_back", NULL, dry, res);
 }
 
 int
 toggle_release(struct db *db, const struct cs *cs, long long op_id, const char *final_state,
     const char *last_error, struct toggle_result *res)
 {
-	return restore(db, cs, 0, op_id, 1, final_state, last_error, 0, NULL, res);
+	return restore(db, cs, 0, op_id, 1, final_state, last_error, NULL, res);
 }
 
 /*
@@ -546,7 +539,7 @@ owned_cas(struct db *db, const struct cs *cs, long long host_id, long long op_id
     const char *verb, const char *from, const char *to, const char *step,
     const char *detail, int *written)
 {
-	struct run r = { db, 0, NULL, 0, 0 };
+	struct run r = { db, NULL, 0, 0 };
 	struct toggle_result res;
 	struct db_res *row = NULL;
 	long long n;

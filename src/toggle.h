@@ -11,9 +11,10 @@
  * round trip.  On any failure the transaction is rolled back and the error slot says
  * what the row holds now.
  *
- * With dry != 0 nothing is written: the reads run (without holding locks past the
- * statement), every statement is printed to PLAN as it would run, and the same
- * refusals are reported.  Codes: CSM_ECONFLICT refusals, CSM_EFAIL failures,
+ * With a dry-run recorder DRY (dry.h; NULL: execute) nothing is written: the reads run
+ * (without holding locks past the statement), every statement is recorded into DRY as
+ * it would run, START TRANSACTION and COMMIT included, and the same refusals are
+ * reported.  Codes: CSM_ECONFLICT refusals, CSM_EFAIL failures,
  * CSM_EMANUAL when the outcome of COMMIT is unknown.
  */
 #ifndef CSM_TOGGLE_H
@@ -23,6 +24,7 @@
 
 struct db;
 struct cs;
+struct dry;
 
 struct toggle_result {
 	long long	 op_id;
@@ -44,20 +46,20 @@ struct toggle_spec {
 };
 
 int toggle_take(struct db *db, const struct cs *cs, long long host_id,
-    const struct toggle_spec *spec, int dry, FILE *plan, struct toggle_result *res);
+    const struct toggle_spec *spec, struct dry *dry, struct toggle_result *res);
 /* toggle_take() for "host disable": kind disable, state holding. */
 int toggle_disable(struct db *db, const struct cs *cs, long long host_id,
-    const char *reason, const char *arguments, int dry, FILE *plan,
+    const char *reason, const char *arguments, struct dry *dry,
     struct toggle_result *res);
-int toggle_enable(struct db *db, const struct cs *cs, long long host_id, int dry,
-    FILE *plan, struct toggle_result *res);
+int toggle_enable(struct db *db, const struct cs *cs, long long host_id, struct dry *dry,
+    struct toggle_result *res);
 /*
  * Close operation OP_ID, restoring the prior value if the row still holds what csmaint
  * wrote; when CloudStack already changed the row (reset on reconnect, 3.0 maintenance)
  * nothing is written.  A closed operation is a no-op: res->op_id is then -OP_ID.
  */
-int toggle_recover(struct db *db, const struct cs *cs, long long op_id, int dry,
-    FILE *plan, struct toggle_result *res);
+int toggle_recover(struct db *db, const struct cs *cs, long long op_id, struct dry *dry,
+    struct toggle_result *res);
 
 /*
  * Close operation OP_ID as FINAL_STATE (done, rolled_back) with LAST_ERROR (may be NULL),

@@ -52,10 +52,10 @@ for n in XS56EFP1002 XS56EFP1004 XS56EFP1005; do
 	mkpatch "$TEST_TMP/$n.xsupdate" "$(cat /proc/sys/kernel/random/uuid)" "$n" restartHost
 done
 expect_exit 0 "hotfix dry run with a catalog" hotfix xs-01 --catalog "$CAT" \
-	"$TEST_TMP/XS56EFP1005.xsupdate" "$TEST_TMP/XS56EFP1002.xsupdate" "$TEST_TMP/XS56EFP1004.xsupdate" -o csv
-expect_out 'XS56EFP1002,.*skip-superseded' "the superseded file is skipped"
-expect_out '^1,XS56EFP1004,' "the rollup first"
-expect_out '^2,XS56EFP1005,' "then the patch that needs it"
+	"$TEST_TMP/XS56EFP1005.xsupdate" "$TEST_TMP/XS56EFP1002.xsupdate" "$TEST_TMP/XS56EFP1004.xsupdate"
+expect_out 'XS56EFP1002 .*skip-superseded' "the superseded file is skipped"
+expect_out '^ *1 +XS56EFP1004 ' "the rollup first"
+expect_out '^ *2 +XS56EFP1005 ' "then the patch that needs it"
 expect_eq "the dry run wrote nothing" 0 "$(sql "SELECT COUNT(*) FROM operation" csmaint)"
 expect_exit 2 "neither catalog nor files" patch plan xs-01
 expect_exit 3 "missing catalog file" patch plan xs-01 --catalog "$TEST_TMP/none.xml"

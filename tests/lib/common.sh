@@ -202,7 +202,7 @@ ${PROC_CONF:-$PROC_FAST}"
 }
 
 # op_state ID: the operation's state as `journal show` reports it (interrupted included).
-op_state() { "$CSMAINT" -c "$CONF" journal show "$1" -o csv 2>/dev/null | sed -n '2p' | cut -d, -f5; }
+op_state() { "$CSMAINT" -c "$CONF" journal show "$1" -o json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["operations"][0]["state"])' 2>/dev/null; }
 
 # wait_step NAME [STATE]: until the procedure's journal has step NAME in STATE (done).
 wait_step() {

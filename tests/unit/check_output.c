@@ -1,5 +1,5 @@
 /* check_output.c: unit tests for output.c: JSON validity, CSV quoting, nulls, tables
- * that fit a terminal. */
+ * that fit a terminal; and the dry-run recorder (dry.c) in both of its forms. */
 #include <sys/ioctl.h>
 #include <check.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csmaint.h"
+#include "dry.h"
 #include "output.h"
 
 static char *
@@ -262,6 +263,181 @@ START_TEST(test_table_not_a_terminal)
 }
 END_TEST
 
+START_TEST(test_csv_one_table)
+{
+	struct out *t[2];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	t[0] = sample();
+	t[1] = out_new("vms");
+	out_col(t[1], "id", OUT_NUM);
+	/* Two tables are no CSV document: refused, nothing written. */
+	ck_assert_int_eq(out_print(t, 2, OUT_CSV, fp), CSM_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "(hosts, vms)"));
+	ck_assert_ptr_nonnull(strstr(csm_err_msg(), "use -o table or -o json"));
+	fclose(fp);
+	ck_assert_uint_eq(len, 0);
+	free(buf);
+	ck_assert_int_eq(out_single(t, 2, OUT_JSON), CSM_OK);
+	ck_assert_int_eq(out_single(t, 1, OUT_CSV), CSM_OK);
+	out_free(t[0]);
+	out_free(t[1]);
+}
+END_TEST
+
+static char *
+json_str(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	out_json_string(fp, in);
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(test_json_string)
+{
+	char *s;
+
+	s = json_str("a\"b\\c\n\x1b\x7f ü \xff\xc0\xaf end");
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\u000a\\u001b\\u007f ü \\ufffd\\ufffd\\ufffd end\"");
+	free(s);
+	s = json_str(NULL);
+	ck_assert_str_eq(s, "null");
+	free(s);
+}
+END_TEST
+
+/* A dry run with a hostile host name, an upload URL with credentials and a session,
+ * and a table. */
+static struct dry *
+sample_dry(void)
+{
+	struct dry *d = dry_new();
+	char arg[] = "xs\n01", *argv[] = { arg };
+	struct out *o = out_new("checks");
+
+	dry_header(d, "host disable", argv, 1, "run these statements");
+	dry_note(d, "host %d (%s): Enabled -> Disabled", 5, "xs\x1b[2J\ncsmaint: ok");
+	dry_sql(d, NULL, "START TRANSACTION", "");
+	dry_sql(d, NULL, "UPDATE host SET allocation_state = ? WHERE id = ? AND reason = ?",
+	    "sis", "Disabled", 5LL, (const char *)NULL);
+	dry_xenapi(d, "Async.pool_patch.apply", NULL, "rr", "pool_patch", "XS56EFP1003",
+	    "host", "xs-01");
+	dry_xenapi(d, "task.get_record", "until it ends", "r", "task", (const char *)NULL);
+	dry_xenapi(d, "task.create", NULL, "si", "it's", 3LL);
+	dry_http(d, "PUT", "https://root:pa55@10.0.0.1:443/pool_patch_upload?session_id="
+	    "OpaqueRef:5ecret&task_id=OpaqueRef:t", "/tmp/p.xsupdate", 42);
+	out_col(o, "check", OUT_STR);
+	out_row(o);
+	out_cell(o, 0, "schema");
+	dry_table(d, o);
+	return d;
+}
+
+static char *
+dry_render(const struct dry *d, int json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(dry_print(d, json, fp), CSM_OK);
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(test_dry_text)
+{
+	struct dry *d = sample_dry();
+	char *s;
+
+	dry_refused(d, "cannot disable\nhost 5");
+	s = dry_render(d, 0);
+	ck_assert_str_eq(strstr(s, "-- dry run:"), s);
+	ck_assert_ptr_nonnull(strstr(s, "-- dry run: csmaint host disable xs\\x0a01 would run "
+	    "these statements; nothing was changed.\n-- Add --execute to do it.\n"));
+	/* Text from elsewhere cannot end a comment line. */
+	ck_assert_ptr_nonnull(strstr(s, "\n-- host 5 (xs\\x1b[2J\\x0acsmaint: ok): Enabled -> "
+	    "Disabled\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nSTART TRANSACTION;\nUPDATE host SET allocation_state "
+	    "= 'Disabled' WHERE id = 5 AND reason = NULL;\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nXenAPI Async.pool_patch.apply(pool_patch "
+	    "'XS56EFP1003', host 'xs-01');\nXenAPI task.get_record(task) until it ends;\n"
+	    "XenAPI task.create('it's', 3);\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nHTTP PUT https://10.0.0.1:443/pool_patch_upload?"
+	    "session_id=…&task_id=… (42 bytes streamed from /tmp/p.xsupdate);\n"));
+	ck_assert_ptr_nonnull(strstr(s, "CHECK"));
+	ck_assert_ptr_nonnull(strstr(s, "\n-- refused: cannot disable\\x0ahost 5\n"));
+	ck_assert_ptr_null(strstr(s, "pa55"));
+	ck_assert_ptr_null(strstr(s, "OpaqueRef"));
+	free(s);
+	dry_free(d);
+}
+END_TEST
+
+START_TEST(test_dry_json)
+{
+	struct dry *d = sample_dry();
+	char *s = dry_render(d, 1);
+
+	ck_assert_int_eq(s[0], '{');
+	ck_assert_str_eq(s + strlen(s) - 2, "}\n");
+	ck_assert_ptr_nonnull(strstr(s, "\"dry_run\": true,\n  \"command\": \"host disable\",\n"
+	    "  \"arguments\": [\"xs\\u000a01\"]"));
+	/* The exact text, escaped the JSON way. */
+	ck_assert_ptr_nonnull(strstr(s, "\"plan\": [\n    \"host 5 (xs\\u001b[2J\\u000acsmaint: "
+	    "ok): Enabled -> Disabled\"\n  ]"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"statement\": \"START TRANSACTION\", \"values\": []}"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"statement\": \"UPDATE host SET allocation_state = ? "
+	    "WHERE id = ? AND reason = ?\", \"values\": [\"Disabled\", 5, null]}"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"method\": \"Async.pool_patch.apply\", \"params\": "
+	    "[{\"class\": \"pool_patch\", \"name_label\": \"XS56EFP1003\"}, {\"class\": \"host\", "
+	    "\"name_label\": \"xs-01\"}], \"note\": null}"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"method\": \"task.get_record\", \"params\": "
+	    "[{\"class\": \"task\", \"name_label\": null}], \"note\": \"until it ends\"}"));
+	ck_assert_ptr_nonnull(strstr(s, "\"params\": [\"it's\", 3]"));
+	ck_assert_ptr_nonnull(strstr(s, "\"http\": [\n    {\"method\": \"PUT\", \"url\": "
+	    "\"https://10.0.0.1:443/pool_patch_upload?session_id=…&task_id=…\", \"file\": "
+	    "\"/tmp/p.xsupdate\", \"bytes\": 42}\n  ]"));
+	ck_assert_ptr_nonnull(strstr(s, "\"refused\": null,\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\"checks\": ["));
+	ck_assert_ptr_null(strstr(s, "pa55"));
+	ck_assert_ptr_null(strstr(s, "OpaqueRef"));
+	free(s);
+	dry_free(d);
+}
+END_TEST
+
+START_TEST(test_dry_empty_and_null)
+{
+	struct dry *d = dry_new();
+	char *s;
+
+	/* Every member is there, empty; a NULL recorder takes everything and does nothing. */
+	s = dry_render(d, 1);
+	ck_assert_str_eq(s, "{\n  \"dry_run\": true,\n  \"command\": null,\n  \"arguments\": [],\n"
+	    "  \"plan\": [],\n  \"sql\": [],\n  \"xenapi\": [],\n  \"http\": [],\n"
+	    "  \"refused\": null\n}\n");
+	free(s);
+	s = dry_render(d, 0);
+	ck_assert_str_eq(s, "");
+	free(s);
+	dry_free(d);
+	dry_note(NULL, "x");
+	dry_sql(NULL, NULL, "COMMIT", "");
+	dry_xenapi(NULL, "m", NULL, "s", "x");
+	dry_http(NULL, "PUT", "u", "f", 1);
+	dry_table(NULL, out_new("t"));
+	dry_refused(NULL, "x");
+	dry_free(NULL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -278,6 +454,11 @@ main(void)
 	tcase_add_test(tc, test_many_rows);
 	tcase_add_test(tc, test_table_fits_terminal);
 	tcase_add_test(tc, test_table_not_a_terminal);
+	tcase_add_test(tc, test_csv_one_table);
+	tcase_add_test(tc, test_json_string);
+	tcase_add_test(tc, test_dry_text);
+	tcase_add_test(tc, test_dry_json);
+	tcase_add_test(tc, test_dry_empty_and_null);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
