@@ -106,6 +106,28 @@ const struct cmd_entry cmd_patch_apply_entry = {
 	.exec = cmd_patch_apply_exec,
 };
 
+static int cmd_patch_clean_exec(struct cmd_ctx *);
+
+static const struct cmd_opt clean_opts[] = {
+	{ "--host", "HOST", "a CloudStack host of the pool to clean" },
+	{ "--force", NULL, "clean a hotfix that a host of the pool has not applied yet (it "
+	    "must then be uploaded again for that host)" },
+	{ "--execute", NULL, "remove the files (without it: print the calls, change "
+	    "nothing)" },
+	{ NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_patch_clean_entry = {
+	.name = "patch clean",
+	.args = "PATCH...",
+	.summary = "remove hotfix files from the pool once every host has them applied, as "
+	    "XenCenter does after the last host (they fill dom0's /var/patch)",
+	.opts = clean_opts,
+	.min_args = 1, .max_args = -1,
+	.needs = CMD_NEED_CONF | CMD_NEED_DB,
+	.exec = cmd_patch_clean_exec,
+};
+
 static int
 cmd_patch_list_exec(struct cmd_ctx *ctx)
 {
@@ -473,4 +495,76 @@ cmd_patch_plan_exec(struct cmd_ctx *ctx)
 	catalog_free(cat);
 	target_close(&t);
 	return rc;
+}
+
+static int
+cmd_patch_clean_exec(struct cmd_ctx *ctx)
+{
+	const char *spec = cmd_opt(ctx, "--host");
+	int force = cmd_opt(ctx, "--force") != NULL, rc, i, refused = 0;
+	struct dry *dry = NULL;
+	struct target t;
+	struct out *o;
+
+	if (spec == NULL)
+		return csm_err_set(CSM_EUSAGE, "'patch clean' needs --host HOST: a CloudStack "
+		    "host of the pool to clean");
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
+		return rc;
+	if ((rc = target_open(cmd_site(ctx), spec, &t)) != CSM_OK) {
+		dry_free(dry);
+		return rc;
+	}
+	o = result_table();
+	for (i = 0; i < ctx->argc && rc == CSM_OK; i++) {
+		const char *method = NULL;
+		char lacks[512];
+		struct patch p;
+		int all;
+
+		if ((rc = patch_find(t.pool, t.updates, ctx->argv[i], &p)) != CSM_OK)
+			break;
+		all = patch_applied_everywhere(t.pool, t.hosts, t.nh, &p, lacks, sizeof(lacks));
+		if (all != CSM_OK && all != CSM_ECONFLICT) {
+			rc = all;
+		} else if (all == CSM_ECONFLICT && !force) {
+			char *why = xasprintf("not applied on %s: it would have to be uploaded "
+			    "again for them (--force cleans it anyway)", lacks);
+			result_row(o, ctx->argv[i], &p, "not cleaned", why);
+			dry_note(dry, "%s: %s", p.name_label, why);
+			free(why);
+			csm_err_clear();
+			refused++;
+		} else if (dry != NULL) {
+			int upd = p.update != NULL && p.ref == NULL;
+			int tampa = t.xs->api_major > 1 || (t.xs->api_major == 1 &&
+			    t.xs->api_minor >= 10);
+			dry_xenapi(dry, upd ? "pool_update.pool_clean" : tampa ?
+			    "pool_patch.pool_clean" : "pool_patch.clean", NULL, "r", upd ?
+			    "pool_update" : "pool_patch", p.name_label);
+			result_row(o, ctx->argv[i], &p, "would clean", NULL);
+		} else if ((rc = patch_clean(t.pool, t.xs, &p, &method)) == CSM_OK) {
+			result_row(o, ctx->argv[i], &p, "cleaned", method);
+			csm_info("%s: files removed from the pool (%s)", p.name_label, method);
+		}
+		patch_clear(&p);
+	}
+	if (dry != NULL) {
+		dry_table(dry, o);	/* the recorder owns it now */
+	} else {
+		/* What was cleaned is shown even when a later one failed. */
+		if (out_nrows(o) > 0) {
+			int prc = cmd_print(ctx, &o, 1);
+			if (rc == CSM_OK)
+				rc = prc;
+		}
+		out_free(o);
+	}
+	target_close(&t);
+	if (rc == CSM_OK && refused)
+		rc = csm_err_set(CSM_ECONFLICT, "%d hotfix%s not cleaned: some host of the pool "
+		    "has not applied %s (see above)", refused, refused == 1 ? "" : "es",
+		    refused == 1 ? "it" : "them");
+	return dry != NULL ? cmd_dry_end(ctx, dry, rc) : rc;
 }

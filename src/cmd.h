@@ -136,6 +136,7 @@ extern const struct cmd_entry cmd_patch_upload_entry;
 extern const struct cmd_entry cmd_patch_plan_entry;
 extern const struct cmd_entry cmd_patch_precheck_entry;
 extern const struct cmd_entry cmd_patch_apply_entry;
+extern const struct cmd_entry cmd_patch_clean_entry;
 extern const struct cmd_entry cmd_host_reboot_entry;
 extern const struct cmd_entry cmd_completion_entry;	/* completion.c */
 

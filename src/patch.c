@@ -462,6 +462,42 @@ patch_apply(struct pool *pool, const struct patch *p, const char *host_ref, doub
 	return CSM_OK;
 }
 
+int
+patch_applied_everywhere(struct pool *pool, const struct pool_host *hosts, size_t nh,
+    const struct patch *p, char *lacks, size_t len)
+{
+	size_t i, l;
+	int rc, applied, all = 1;
+
+	lacks[0] = '\0';
+	for (i = 0; i < nh; i++) {
+		if ((rc = patch_applied(pool, p, hosts[i].ref, &applied)) != CSM_OK)
+			return rc;
+		if (!applied) {
+			all = 0;
+			l = strlen(lacks);
+			snprintf(lacks + l, len - l, "%s%s", l ? ", " : "", hosts[i].name_label);
+		}
+	}
+	return all ? CSM_OK : CSM_ECONFLICT;
+}
+
+int
+patch_clean(struct pool *pool, const struct pool_host *host, const struct patch *p,
+    const char **method)
+{
+	/* pool_clean from tampa (6.1, API 1.10) on; before it, clean (the master's file,
+	 * the only copy then); 7.1+ pool_update.pool_clean (NOTES §2, §3). */
+	if (method == NULL)
+		return csm_err_set(CSM_EFAIL, "patch_clean: no method out");
+	int tampa = host->api_major > 1 || (host->api_major == 1 && host->api_minor >= 10);
+	int upd = p->update != NULL && p->ref == NULL;
+
+	*method = upd ? "pool_update.pool_clean" : tampa ? "pool_patch.pool_clean" :
+	    "pool_patch.clean";
+	return xapi_call_s(pool_xapi(pool), *method, NULL, upd ? p->update : p->ref, NULL);
+}
+
 /* The file of a pre-7.1 patch is missing on the current master (xapi_pool_patch.ml:
  * CANNOT_FIND_PATCH, or CANNOT_FETCH_PATCH [uuid] when a member could not fetch it). */
 static int

@@ -87,6 +87,21 @@ struct patch_one {
 int patch_apply_one(struct pool *pool, int updates, const char *host_ref,
     struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output);
 
+/*
+ * Is P applied on every one of the NH HOSTS?  CSM_OK if so, CSM_ECONFLICT if not (LACKS
+ * names the hosts without it), another code when XenServer did not say.
+ */
+int patch_applied_everywhere(struct pool *pool, const struct pool_host *hosts, size_t nh,
+    const struct patch *p, char *lacks, size_t len);
+/*
+ * Remove P's files from the pool (XenCenter does it after the last host:
+ * RemoveUpdateFilesFromMaster.cs): pool_update.pool_clean on 7.1+, pool_patch.pool_clean
+ * from 6.1 (API 1.10, the API version of HOST, any host of the pool), pool_patch.clean
+ * before.  *METHOD names the call.  A host that lacks P then needs it uploaded again.
+ */
+int patch_clean(struct pool *pool, const struct pool_host *host, const struct patch *p,
+    const char **method);
+
 /* Decode a PATCH_/UPDATE_ error's parameters into a sentence for the operator. */
 char *patch_explain_error(struct pool *pool);
 

@@ -840,6 +840,64 @@ step_reboot(struct proc *p, char *detail, size_t len)
 	return CSM_OK;
 }
 
+/*
+ * XenCenter removes the update files from the pool after the last host
+ * (RemoveUpdateFilesFromMaster.cs): they fill dom0's /var/patch, and xapi refuses an
+ * upload without about three times its size free there.  Once every host of the pool
+ * has a hotfix this operation applied, its files go.  Best effort: a failure is said
+ * in the detail, never a reason to roll the host back.
+ */
+static int
+step_clean(struct proc *p, char *detail, size_t len)
+{
+	char names[sizeof(p->applied)], *tok, *save = NULL;
+	struct sbuf out = SBUF_INIT;
+	char *text;
+	int rc;
+
+	if ((rc = patch_record(p)) != CSM_OK)
+		return rc;
+	snprintf(names, sizeof(names), "%s", p->applied);
+	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		const char *method;
+		char lacks[512];
+		struct patch pt;
+
+		if (patch_find(p->t.pool, p->t.updates, tok, &pt) != CSM_OK) {
+			sbuf_printf(&out, "%s%s: not known (%s)", out.len ? "; " : "", tok,
+			    csm_err_msg());
+		} else if ((rc = patch_applied_everywhere(p->t.pool, p->t.hosts, p->t.nh, &pt,
+		    lacks, sizeof(lacks))) == CSM_ECONFLICT) {
+			sbuf_printf(&out, "%s%s kept (not yet on %s)", out.len ? "; " : "", tok,
+			    lacks);
+		} else if (rc != CSM_OK || patch_clean(p->t.pool, p->t.xs, &pt, &method) !=
+		    CSM_OK) {
+			sbuf_printf(&out, "%s%s: not cleaned (%s)", out.len ? "; " : "", tok,
+			    csm_err_msg());
+			csm_warn("%s: its files could not be removed from the pool: %s; run "
+			    "'csmaint patch clean --host %s %s --execute' later", tok,
+			    csm_err_msg(), p->t.name, tok);
+		} else {
+			sbuf_printf(&out, "%s%s cleaned (%s)", out.len ? "; " : "", tok, method);
+		}
+		patch_clear(&pt);
+		csm_err_clear();
+	}
+	text = sbuf_take(&out);
+	snprintf(detail, len, "%s", text[0] ? text : "nothing applied, nothing to clean");
+	free(text);
+	return CSM_OK;
+}
+
+static int
+dry_clean(struct proc *p, struct dry *d)
+{
+	(void)p;
+	dry_note(d, "  pool_patch.pool_clean (7.1+: pool_update.pool_clean) of each applied "
+	    "hotfix that every host of the pool has");
+	return CSM_OK;
+}
+
 /* Restore and close as done; toggle_release journals the step in its transaction. */
 static int
 step_restore(struct proc *p, char *detail, size_t len)
@@ -1137,6 +1195,8 @@ static const struct step steps[] = {
 	    0 },
 	{ "patch", "the hotfixes in plan order", step_patch, dry_patch, 0 },
 	{ "reboot", "the restart the applied hotfixes ask for", step_reboot, dry_reboot, 0 },
+	{ "clean", "remove the files of the hotfixes every host of the pool now has",
+	    step_clean, dry_clean, 0 },
 	{ "restore", "restore the allocation column and close the operation as done, in one "
 	    "transaction", step_restore, dry_restore, STEP_JOURNALS | STEP_CLOSES },
 };

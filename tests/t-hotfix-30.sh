@@ -18,7 +18,7 @@ r=[s for s in d["steps"] if s["name"]=="restore"][0]
 assert r["state"]=="done" and "nothing written" in r["detail"], r
 assert [s["name"] for s in d["steps"]].count("restore")==1, d["steps"]
 names=[s["name"] for s in d["steps"]]
-assert names==["disable","wait-vms","wait-no-tools","enable-for-maintenance","wait-maintenance","patch","reboot","reboot-requested","restore"], names
+assert names==["disable","wait-vms","wait-no-tools","enable-for-maintenance","wait-maintenance","patch","reboot","reboot-requested","clean","restore"], names
 h=[s for s in d["steps"] if s["name"]=="enable-for-maintenance"][0]
 assert h["state"]=="done" and "refuses maintenance for a Disabled host" in h["detail"], h
 ' "$OUT"

@@ -22,7 +22,7 @@ before=$(cs_digest)
 expect_exit 0 "dry run of the whole procedure" hotfix xs-01 "$P/XS56EFP1003.xsupdate" "$P/XS56EFP1004.xsupdate"
 expect_out "^UPDATE host SET allocation_state = 'Disabled' WHERE id = 1" "dry run shows the disable SQL"
 expect_out "^--   reboot the host" "dry run shows the reboot step"
-for step in check disable wait-vms wait-no-tools enable-for-maintenance wait-maintenance patch reboot restore; do
+for step in check disable wait-vms wait-no-tools enable-for-maintenance wait-maintenance patch reboot clean restore; do
 	expect_out "^-- step [0-9] \($step\): " "the dry run has step $step, from the step table"
 done
 expect_out "^UPDATE host SET allocation_state = 'Enabled' WHERE id = 1 AND allocation_state = 'Disabled'" "dry run shows the restore SQL"
@@ -55,6 +55,10 @@ expect_out "^$U4,XS56EFP1004,.*,true" "1004 applied here"
 for _ in $(seq 50); do [ "$(sql "SELECT status FROM host WHERE id = 1")" = Up ] && break; sleep 0.2; done
 expect_eq "host back Up" Up "$(sql "SELECT status FROM host WHERE id = 1")"
 expect_eq "allocation Enabled" Enabled "$(alloc_of 1)"
+# Both hotfixes are now on every host of the pool? xs-02 lacks them: their files stay.
+detail=$(sql "SELECT detail FROM operation_step WHERE name = 'clean'" csmaint)
+case $detail in *"XS56EFP1003 kept (not yet on xs-02"*) ok "the clean step keeps files other hosts still need" ;;
+	*) not_ok "clean step detail: '$detail'" ;; esac
 expect_exit 0 "a second run: nothing left to apply" hotfix xs-01 "$P/XS56EFP1003.xsupdate" "$P/XS56EFP1004.xsupdate"
 expect_out "skip-applied" "plan skips applied patches"
 finish
