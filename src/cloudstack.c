@@ -347,12 +347,56 @@ static const char SQL_HA_PENDING[] =
 	" WHERE w.step NOT IN ('Done', 'Cancelled', 'Error')"
 	" AND (w.host_id = ? OR w.instance_id IN (" HOST_VMS ")) ORDER BY w.id";
 
-static const char SQL_JOBS_PENDING[] =
-	"SELECT j.id, j.job_cmd, j.instance_type, j.instance_id FROM async_job j"
-	" WHERE j.job_status = 0 AND j.removed IS NULL"
-	" AND ((j.instance_type = 'Host' AND j.instance_id = ?)"
-	" OR (j.instance_type = 'VirtualMachine' AND j.instance_id IN (" HOST_VMS ")))"
-	" ORDER BY j.id";
+/*
+ * Unfinished async jobs that concern the host or a VM on it.  The instance columns are
+ * not enough (CloudStack-archive tag-2.2.13 and tag-3.0.2, api/src/com/cloud/api/
+ * BaseAsyncCmd.java, server/src/com/cloud/api/ApiServer.java): system-VM jobs carry
+ * instance_type DomainRouter or SystemVm, and a command that does not override
+ * getInstanceType() is stored as 'None' with a NULL instance_id -- MigrateVMCmd and
+ * MigrateSystemVMCmd among them.  ApiServer stores the request's parameters in
+ * job_cmd_info as a Gson map of strings ({"virtualmachineid":"4","hostid":"2",...});
+ * from 3.0 the API takes uuids there (@IdentityMapper), so both the id and the uuid are
+ * looked for.  "hostid" is a migration's destination: a VM coming to the host concerns
+ * it as much as one leaving.  In doubt -- a VM or host job without an instance id, a
+ * migration whose arguments name no VM -- the job is listed, so it blocks.  Plain LIKE,
+ * no JSON functions: CloudStack of that era ran on MySQL 5.1.
+ */
+#define JOB_COLS "j.id, j.job_cmd, j.instance_type, j.instance_id"
+#define JOB_FROM(t) " FROM async_job j" t " WHERE j.job_status = 0 AND j.removed IS NULL AND "
+#define JOB_OPEN JOB_FROM("")
+#define VM_KINDS "('VirtualMachine', 'DomainRouter', 'SystemVm', 'ConsoleProxy')"
+#define JOB_ARG(key, val) "j.job_cmd_info LIKE CONCAT('%\"" key "\":\"', " val ", '\"%')"
+#define NO_INSTANCE "(j.instance_type IS NULL OR j.instance_type = 'None')"
+#define JOBS_PENDING(VM_ARGS, HOST_ARGS) \
+	"SELECT id, CONCAT(job_cmd, ' (', GROUP_CONCAT(DISTINCT why ORDER BY why SEPARATOR ', '), ')'), instance_type, instance_id FROM (" \
+	"SELECT " JOB_COLS ", 'on the host' AS why" JOB_OPEN \
+	"j.instance_type = 'Host' AND j.instance_id = ?" \
+	" UNION ALL SELECT " JOB_COLS ", CONCAT('on VM ', j.instance_id)" JOB_OPEN \
+	"j.instance_type IN " VM_KINDS " AND j.instance_id IN (" HOST_VMS ")" \
+	" UNION ALL SELECT " JOB_COLS ", CONCAT('arguments name VM ', vm.id)" JOB_FROM(", vm_instance vm") \
+	"vm.removed IS NULL AND (vm.host_id = ? OR vm.last_host_id = ?) AND (" VM_ARGS ")" \
+	" UNION ALL SELECT " JOB_COLS ", 'arguments name the host'" JOB_FROM(", host h") \
+	"h.id = ? AND (" HOST_ARGS ")" \
+	" UNION ALL SELECT " JOB_COLS ", CONCAT(j.instance_type, ' job without an instance id')" \
+	JOB_OPEN "j.instance_id IS NULL AND j.instance_type IN ('Host', 'VirtualMachine'," \
+	" 'DomainRouter', 'SystemVm', 'ConsoleProxy')" \
+	" UNION ALL SELECT " JOB_COLS ", 'a migration whose arguments name no VM'" JOB_OPEN \
+	NO_INSTANCE " AND j.job_cmd LIKE '%Migrate%' AND (j.job_cmd_info IS NULL OR" \
+	" j.job_cmd_info NOT LIKE '%\"virtualmachineid\":\"%')" \
+	") x GROUP BY id, job_cmd, instance_type, instance_id ORDER BY id"
+
+/* What the arguments are matched against: vm_instance vm, host h (2.2 has no uuids).
+ * Only these two keys: at tag-2.2.13 every None-typed command that names a VM does it
+ * with virtualmachineid (MigrateVMCmd, MigrateSystemVMCmd, AttachIsoCmd, DetachIsoCmd,
+ * UpdatePortForwardingRuleCmd); an "id" there is another object's (AttachIsoCmd: the
+ * ISO), and matching it would block on unrelated work. */
+#define VM_ARGS_22 JOB_ARG("virtualmachineid", "vm.id")
+#define VM_ARGS_30 VM_ARGS_22 " OR " JOB_ARG("virtualmachineid", "vm.uuid")
+#define HOST_ARGS_22 JOB_ARG("hostid", "h.id")
+#define HOST_ARGS_30 HOST_ARGS_22 " OR " JOB_ARG("hostid", "h.uuid")
+
+static const char SQL_JOBS_PENDING_22[] = JOBS_PENDING(VM_ARGS_22, HOST_ARGS_22);
+static const char SQL_JOBS_PENDING_30[] = JOBS_PENDING(VM_ARGS_30, HOST_ARGS_30);
 
 int
 cs_pending_ha(struct db *db, long long id, struct db_res **out)
@@ -360,8 +404,20 @@ cs_pending_ha(struct db *db, long long id, struct db_res **out)
 	return db_query(db, out, SQL_HA_PENDING, "iii", id, id, id);
 }
 
+/* 3.0+ (vm_instance.uuid, host.uuid exist): db.c names the generation's column. */
+static int
+is_30(const struct db *db)
+{
+	char *c = db_expand(db, "{C}");
+	int r = strcmp(c, "resource_state") == 0;
+
+	free(c);
+	return r;
+}
+
 int
 cs_pending_jobs(struct db *db, long long id, struct db_res **out)
 {
-	return db_query(db, out, SQL_JOBS_PENDING, "iii", id, id, id);
+	return db_query(db, out, is_30(db) ? SQL_JOBS_PENDING_30 : SQL_JOBS_PENDING_22,
+	    "iiiiii", id, id, id, id, id, id);
 }

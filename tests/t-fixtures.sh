@@ -211,8 +211,8 @@ for v in 2.2 3.0; do
 		   WHEN 'ConsoleProxy' THEN CONCAT('v-', id, '-VM')
 		   WHEN 'SecondaryStorageVm' THEN CONCAT('s-', id, '-VM') END" 0
 	check "$v: in-progress async jobs" "$db" \
-		"SELECT id, instance_type, instance_id FROM async_job WHERE job_status = 0 ORDER BY id" \
-		"$(printf '1\tVirtualMachine\t4\n3\tHost\t7')"
+		"SELECT id, instance_type, IFNULL(instance_id, 'NULL') FROM async_job WHERE job_status = 0 ORDER BY id" \
+		"$(printf '1\tNone\tNULL\n3\tHost\t7\n8\tNone\tNULL\n9\tTemplate\t1')"
 
 	# The comment block of the data file agrees with the rows.
 	check "$v: the host table in the data file's comment matches the host rows" "$db" \
