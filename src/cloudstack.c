@@ -30,7 +30,7 @@ const char CS_SQL_HOST_LOCK[] =
 	"SELECT h.id, h.name, h.status, h.type, h.{C}, h.cluster_id, h.pod_id," \
 	" h.data_center_id, h.private_ip_address, h.{U}," \
 	" DATE_FORMAT(h.removed, '%Y-%m-%dT%H:%i:%sZ')," \
-	" COALESCE(v.user_vms, 0), COALESCE(v.system_vms, 0)" \
+	" COALESCE(v.user_vms, 0), COALESCE(v.system_vms, 0), h.guid" \
 	" FROM host h LEFT JOIN (" \
 	"SELECT p.hid, SUM(p.t = 'User') AS user_vms, SUM(p.t <> 'User') AS system_vms" \
 	" FROM (SELECT host_id AS hid, type AS t FROM vm_instance" \
@@ -55,14 +55,14 @@ static const char SQL_HOST_GET[] =
 	" (SELECT COUNT(*) FROM vm_instance vm WHERE vm.removed IS NULL AND vm.type = 'User'"
 	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating'))),"
 	" (SELECT COUNT(*) FROM vm_instance vm WHERE vm.removed IS NULL AND vm.type <> 'User'"
-	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating')))"
-	" FROM host h WHERE h.id = ?";
+	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating'))),"
+	" h.guid FROM host h WHERE h.id = ?";
 
 /* The server compares with the column's collation (case, accents and trailing spaces
  * ignored): that finds the candidates, and cs_host_resolve() keeps the exact ones. */
 static const char SQL_RESOLVE_NAME[] =
-	"SELECT id, name, type, status, removed IS NOT NULL, {U}, name = ? FROM host"
-	" WHERE name = ? OR {U} = ? ORDER BY removed IS NOT NULL, id";
+	"SELECT id, name, type, status, removed IS NOT NULL, {U}, name = ?, guid FROM host"
+	" WHERE name = ? OR {U} = ? OR guid = ? ORDER BY removed IS NOT NULL, id";
 
 static const char SQL_VMS_ON_HOST[] =
 	"SELECT vm.id, vm.instance_name, vm.name, u.display_name, vm.type, vm.vm_type,"
@@ -187,19 +187,36 @@ cs_free(struct cs *cs)
 static int
 exact_match(const struct db_res *r, int i, const char *spec)
 {
-	const char *name = db_get(r, i, 1), *uuid = db_get(r, i, 5);
+	const char *name = db_get(r, i, 1), *uuid = db_get(r, i, 5), *guid = db_get(r, i, 7);
 
 	return (name != NULL && strcmp(name, spec) == 0) ||
-	    (uuid != NULL && strcasecmp(uuid, spec) == 0);
+	    (uuid != NULL && strcasecmp(uuid, spec) == 0) ||
+	    (guid != NULL && strcasecmp(guid, spec) == 0);
 }
 
-/* The value that nearly matched in row I: the name, or the uuid when the name did not. */
-static const char *
-near_value(const struct db_res *r, int i)
+/* Equal as the server's collation compares an ASCII uuid: case and trailing spaces aside. */
+static int
+coll_eq(const char *a, const char *b)
 {
-	const char *v = strcmp(db_get(r, i, 6) ? db_get(r, i, 6) : "0", "1") == 0 ?
-	    db_get(r, i, 1) : db_get(r, i, 5);
+	size_t la = strlen(a), lb = strlen(b);
 
+	while (la > 0 && a[la - 1] == ' ')
+		la--;
+	while (lb > 0 && b[lb - 1] == ' ')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* The value that nearly matched in row I: the name, else the guid or uuid it was. */
+static const char *
+near_value(const struct db_res *r, int i, const char *spec)
+{
+	const char *v, *g = db_get(r, i, 7);
+
+	if (strcmp(db_get(r, i, 6) ? db_get(r, i, 6) : "0", "1") == 0)
+		v = db_get(r, i, 1);
+	else
+		v = g != NULL && coll_eq(g, spec) ? g : db_get(r, i, 5);
 	return v != NULL ? v : "";
 }
 
@@ -212,11 +229,11 @@ not_exact(const struct db_res *r, const char *spec)
 	int i, j, shown = 0, n = db_res_rows(r);
 
 	for (i = 0; i < n && len < sizeof(list) - 300; i++) {
-		const char *v = near_value(r, i);
+		const char *v = near_value(r, i, spec);
 		int dup = 0;
 
 		for (j = 0; j < i && !dup; j++)
-			dup = strcmp(near_value(r, j), v) == 0;
+			dup = strcmp(near_value(r, j, spec), v) == 0;
 		if (dup)
 			continue;
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%.255s'",
@@ -257,7 +274,7 @@ cs_host_resolve(struct db *db, const char *spec, long long *id)
 		}
 	}
 	csm_err_clear();
-	if ((rc = db_query(db, &r, SQL_RESOLVE_NAME, "sss", spec, spec, spec)) != CSM_OK)
+	if ((rc = db_query(db, &r, SQL_RESOLVE_NAME, "ssss", spec, spec, spec, spec)) != CSM_OK)
 		return rc;
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);

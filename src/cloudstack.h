@@ -24,16 +24,22 @@ struct cs {
 int cs_detect(struct db *db, struct cs **out);
 void cs_free(struct cs *cs);
 
-/* Columns of a host row (cs_host_get, cs_host_list). */
+/*
+ * Columns of a host row (cs_host_get, cs_host_list).  CS_H_UUID is the identifier
+ * CloudStack shows (3.0: host.uuid, CloudStack's own; 2.2: host.guid); CS_H_GUID is
+ * host.guid in both generations, the XenServer host uuid (XcpServerDiscoverer:
+ * params.put("guid", record.uuid)): match XenServer hosts by CS_H_GUID only.
+ */
 enum { CS_H_ID, CS_H_NAME, CS_H_STATUS, CS_H_TYPE, CS_H_ALLOC, CS_H_CLUSTER, CS_H_POD,
 	CS_H_ZONE, CS_H_IP, CS_H_UUID, CS_H_REMOVED, CS_H_USER_VMS, CS_H_SYSTEM_VMS,
-	CS_H_NCOLS };
+	CS_H_GUID, CS_H_NCOLS };
 
 /* The SQL that reads and locks one host row (also shown by dry runs). */
 extern const char CS_SQL_HOST_LOCK[];
 
 /*
- * Find one host by id, name or uuid.  Names that match several live hosts are an error
+ * Find one host by id, name or uuid (on 3.0 either host.uuid or host.guid, the
+ * XenServer host uuid).  Names that match several live hosts are an error
  * (CSM_EUSAGE) listing the candidates; a name of a removed host is found only when no
  * live host has it.  *id is the host id.
  */

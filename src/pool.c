@@ -241,17 +241,27 @@ pool_hosts_free(struct pool_host *h, size_t n)
 }
 
 const struct pool_host *
-pool_host_match(const struct pool_host *h, size_t n, const char *uuid, const char *addr)
+pool_host_match(const struct pool_host *h, size_t n, const char *uuid, const char *addr,
+    int *by_address)
 {
-	size_t i;
+	const struct pool_host *found = NULL;
+	size_t i, at = 0;
 
+	*by_address = 0;
 	for (i = 0; uuid != NULL && i < n; i++)
 		if (h[i].uuid != NULL && strcasecmp(h[i].uuid, uuid) == 0)
 			return &h[i];
+	/* Only an address that names one host: two hosts behind one address (NAT, a
+	 * stale row) must not make csmaint patch or reboot the wrong one. */
 	for (i = 0; addr != NULL && i < n; i++)
-		if (h[i].address != NULL && strcmp(h[i].address, addr) == 0)
-			return &h[i];
-	return NULL;
+		if (h[i].address != NULL && strcmp(h[i].address, addr) == 0) {
+			found = &h[i];
+			at++;
+		}
+	if (at != 1)
+		return NULL;
+	*by_address = 1;
+	return found;
 }
 
 /*

@@ -4,8 +4,8 @@
  * pool_connect() builds the XenAPI URL from xenapi.url ("%s" = the CloudStack host's
  * private_ip_address), opens the HTTPS transport with the configured TLS settings and
  * logs in (xapi.c follows HOST_IS_SLAVE to the master).  pool_host_find() locates the
- * XenServer host that is the CloudStack host (by uuid: host.guid is the XenServer uuid,
- * else by address).  pool_vms() and pool_patches() read what the commands compare
+ * XenServer host that is the CloudStack host (by uuid: host.guid is the XenServer uuid
+ * in 2.2 and 3.0 alike, else by a unique address).  pool_vms() and pool_patches() read what the commands compare
  * with the CloudStack database.  Everything returned is the caller's, freed with the
  * matching _free function; pool_free() logs out.
  *
@@ -54,9 +54,13 @@ struct pool_host {
 /* The pool's hosts, with applied patches (one call each for hosts, metrics, host_patch). */
 int pool_hosts(struct pool *p, struct pool_host **out, size_t *n);
 void pool_hosts_free(struct pool_host *h, size_t n);
-/* The host whose uuid is UUID (case-insensitive) or, failing that, whose address is ADDR. */
+/*
+ * The host whose uuid is UUID (case-insensitive: CloudStack's host.guid) or, failing
+ * that, the only host whose address is ADDR (*by_address set: the caller warns).
+ * NULL when neither matches, or when several hosts share ADDR.
+ */
 const struct pool_host *pool_host_match(const struct pool_host *h, size_t n,
-    const char *uuid, const char *addr);
+    const char *uuid, const char *addr, int *by_address);
 
 enum pool_tools { POOL_TOOLS_UNKNOWN = -1, POOL_TOOLS_NO = 0, POOL_TOOLS_YES = 1 };
 
