@@ -438,3 +438,24 @@ cs_pending_jobs(struct db *db, long long id, struct db_res **out)
 	return db_query(db, out, is_30(db) ? SQL_JOBS_PENDING_30 : SQL_JOBS_PENDING_22,
 	    "iiiiii", id, id, id, id, id, id);
 }
+
+static const char SQL_CAPACITY_MISMATCH[] =
+	"SELECT id, name, resource_state, GROUP_CONCAT(DISTINCT capacity_state ORDER BY"
+	" capacity_state SEPARATOR ', '), expected FROM ("
+	"SELECT h.id, h.name, h.resource_state, c.capacity_state,"
+	" CASE WHEN h.resource_state <> 'Enabled' OR cl.allocation_state = 'Disabled'"
+	" OR p.allocation_state = 'Disabled' OR z.allocation_state = 'Disabled'"
+	" THEN 'Disabled' ELSE 'Enabled' END AS expected"
+	" FROM host h JOIN op_host_capacity c ON c.host_id = h.id"
+	" JOIN cluster cl ON cl.id = h.cluster_id"
+	" LEFT JOIN host_pod_ref p ON p.id = cl.pod_id"
+	" LEFT JOIN data_center z ON z.id = cl.data_center_id"
+	" WHERE h.type = 'Routing' AND h.removed IS NULL AND (? = 0 OR h.id = ?)"
+	") x WHERE (? = 1 OR capacity_state <> expected)"
+	" GROUP BY id, name, resource_state, expected ORDER BY id";
+
+int
+cs_capacity(struct db *db, long long id, int all, struct db_res **out)
+{
+	return db_query(db, out, SQL_CAPACITY_MISMATCH, "iii", id, id, (long long)all);
+}

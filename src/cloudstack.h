@@ -72,6 +72,19 @@ int cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **
 int cs_pending_ha(struct db *db, long long id, struct db_res **out);
 int cs_pending_jobs(struct db *db, long long id, struct db_res **out);
 
+/*
+ * 3.0+ only (op_host_capacity.capacity_state): hypervisor hosts whose capacity rows do
+ * not say what CloudStack's own resource-state transitions would have written
+ * (ResourceManagerImpl.resourceStateTransitTo, tag-3.0.2: 'Disabled' when the next
+ * resource_state is not Enabled or the cluster, pod or zone is Disabled, else
+ * 'Enabled').  csmaint writes only resource_state, so its disable leaves 'Enabled' and
+ * capacity summaries (CapacityDaoImpl: capacity_state = 'Enabled') still count the
+ * host.  ID 0: every host; ALL: also hosts whose rows agree.  Columns: host id, name,
+ * resource_state, the capacity_state values found, the expected value.
+ */
+enum { CS_CAP_ID, CS_CAP_NAME, CS_CAP_STATE, CS_CAP_FOUND, CS_CAP_EXPECTED };
+int cs_capacity(struct db *db, long long id, int all, struct db_res **out);
+
 /* Is S a value CloudStack writes to the allocation column ("Enabled"/"Disabled")? */
 int cs_valid_state(const char *s);
 

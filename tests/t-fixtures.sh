@@ -131,6 +131,12 @@ for v in 2.2 3.0; do
 		check "$v: hosts per resource_state" "$db" \
 			"SELECT resource_state, GROUP_CONCAT(id ORDER BY id) FROM host GROUP BY resource_state ORDER BY resource_state" \
 			"$(printf 'Disabled\t4\nEnabled\t1,2,5,6,9,10,11,12,13,14,15,16,17,18,19\nError\t20\nErrorInMaintenance\t8\nMaintenance\t3\nPrepareForMaintenance\t7')"
+		check "$v: capacity_state Disabled where a 3.0 transition left the host not Enabled" "$db" \
+			"SELECT GROUP_CONCAT(DISTINCT host_id ORDER BY host_id) FROM op_host_capacity
+			 WHERE capacity_state = 'Disabled'" "7,8,20"
+		check "$v: the upgrade-era hosts 3 and 4 keep 'Enabled' capacity rows" "$db" \
+			"SELECT GROUP_CONCAT(DISTINCT capacity_state) FROM op_host_capacity WHERE host_id IN (3, 4)" \
+			Enabled
 		check "$v: maintenance hosts keep status Up or Disconnected" "$db" \
 			"SELECT id, status FROM host WHERE resource_state LIKE '%Maintenance' ORDER BY id" \
 			"$(printf '3\tDisconnected\n7\tUp\n8\tUp')"

@@ -49,6 +49,35 @@ expect_err "CloudStack owns the column during maintenance|already had resource_s
 expect_eq "row still Maintenance after recover" Maintenance "$(alloc_of 2)"
 expect_eq "operation closed" rolled_back "$(sql "SELECT state FROM operation WHERE id = $op" csmaint)"
 
+# 3.0: CloudStack's own transitions keep op_host_capacity.capacity_state in step with
+# resource_state (ResourceManagerImpl.resourceStateTransitTo, tag-3.0.2); csmaint writes
+# only resource_state, so a disable leaves the capacity counted: host show and audit
+# say so.
+expect_exit 0 "a consistent host" host show xs-01 -o json
+check "capacity table: consistent" /usr/bin/python3 -c '
+import json,sys
+c=json.load(open(sys.argv[1]))["capacity"]
+assert c==[{"resource_state":"Enabled","capacity_state":"Enabled","expected":"Enabled","consistent":True}], c
+' "$OUT"
+expect_no_err "warning" "no warning"
+expect_exit 0 "disable xs-01" host disable xs-01 --execute
+expect_eq "capacity rows untouched by csmaint" Enabled \
+	"$(sql "SELECT GROUP_CONCAT(DISTINCT capacity_state) FROM op_host_capacity WHERE host_id = 1")"
+expect_exit 0 "host show after csmaint's disable" host show xs-01 -o json
+check "capacity table: the mismatch" /usr/bin/python3 -c '
+import json,sys
+c=json.load(open(sys.argv[1]))["capacity"]
+assert c==[{"resource_state":"Disabled","capacity_state":"Enabled","expected":"Disabled","consistent":False}], c
+' "$OUT"
+expect_err "host 1 \(xs-01\): op_host_capacity.capacity_state is 'Enabled', but CloudStack writes 'Disabled' for resource_state 'Disabled': its capacity summaries still count the host \(csmaint changes only resource_state\)" "warns in words"
+expect_exit 4 "audit reports it" audit -o csv
+expect_out "^capacity-mismatch,1,xs-01,,\"op_host_capacity.capacity_state is 'Enabled' but resource_state is 'Disabled'" "capacity-mismatch finding for xs-01"
+expect_out "^capacity-mismatch,4,xs-04," "and for the upgrade-era Disabled host"
+expect_no_err "^capacity-mismatch,(7|8|20)," "not for hosts CloudStack itself moved"
+expect_exit 0 "enable xs-01" host enable xs-01 --execute
+expect_exit 4 "audit after enable" audit -o csv
+expect_no_err "^capacity-mismatch,1," "the mismatch is gone"
+
 # The XenServer host uuid is host.guid on 3.0 too (XcpServerDiscoverer: params.put("guid",
 # record.uuid)); host.uuid is CloudStack's own.  HOST takes either.
 guid=e2d1c6a4-8f3b-4c57-9d2e-5a7b1c3f0002

@@ -65,6 +65,11 @@
 -- In-flight work: op_ha_work 1 migrates VM 4 off host 1; async_job 1 (MigrateVMCmd, VM 4)
 -- and 3 (PrepareForMaintenanceCmd, host 7) are in progress (job_status 0); jobs 2 (host 3)
 -- and 4 (host 8) are finished (1 succeeded, 2 failed).
+-- op_host_capacity.capacity_state: CloudStack's own resource-state transitions write it
+-- (tag-3.0.2 ResourceManagerImpl.resourceStateTransitTo: 'Disabled' unless the next
+-- state is Enabled), so hosts 7, 8 and 20, which changed state under 3.0, have 'Disabled'
+-- rows; the 2.2.14 -> 3.0 upgrade only adds the column with DEFAULT 'Enabled', so hosts 3
+-- (Maintenance) and 4 (Disabled) keep 'Enabled' rows (audit: capacity-mismatch).
 -- async_job rows as CloudStack writes them (tag-2.2.13/tag-3.0.2 ApiServer, BaseAsyncCmd):
 -- job_cmd is the command's class, job_cmd_info the request parameters as a JSON map of
 -- strings (ids in 2.2, uuids in 3.0); commands without getInstanceType() (MigrateVMCmd,
@@ -258,10 +263,10 @@ INSERT INTO `op_host_capacity` (`id`, `host_id`, `data_center_id`, `pod_id`, `cl
   (10, 5, 1, 1, 2, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (11, 6, 1, 1, 2, 536870912, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (12, 6, 1, 1, 2, 500, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
-  (13, 7, 1, 1, 1, 0, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
-  (14, 7, 1, 1, 1, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
-  (15, 8, 1, 1, 1, 0, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
-  (16, 8, 1, 1, 1, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
+  (13, 7, 1, 1, 1, 0, 0, 33285996544, 0, 'Disabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
+  (14, 7, 1, 1, 1, 0, 0, 20264, 1, 'Disabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
+  (15, 8, 1, 1, 1, 0, 0, 33285996544, 0, 'Disabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
+  (16, 8, 1, 1, 1, 0, 0, 20264, 1, 'Disabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (17, 9, 1, 1, 2, 0, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (18, 9, 1, 1, 2, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (19, 10, 1, 1, 1, 0, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
@@ -274,5 +279,5 @@ INSERT INTO `op_host_capacity` (`id`, `host_id`, `data_center_id`, `pod_id`, `cl
   (26, 14, 1, 1, 2, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (27, 15, 1, 1, 2, 0, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
   (28, 15, 1, 1, 2, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
-  (29, 20, 1, 1, 2, 0, 0, 33285996544, 0, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
-  (30, 20, 1, 1, 2, 0, 0, 20264, 1, 'Enabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00');
+  (29, 20, 1, 1, 2, 0, 0, 33285996544, 0, 'Disabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00'),
+  (30, 20, 1, 1, 2, 0, 0, 20264, 1, 'Disabled', '2012-06-01 09:00:00', '2012-05-21 09:13:00');

@@ -307,6 +307,23 @@ class Sim:
         r = self.host_row(cur, hid)
         if r is None or r["resource_state"] not in olds:
             return None
+        # resourceStateTransitTo (tag-3.0.2) first writes every op_host_capacity row of a
+        # Routing host in a cluster: 'Disabled' unless the next state is Enabled and the
+        # cluster's allocation state (findClusterAllocationState: cluster, then pod,
+        # then zone) is Enabled.
+        cur.execute("SELECT h.type, h.cluster_id, cl.allocation_state AS c, p.allocation_state AS p,"
+                    " z.allocation_state AS z FROM host h LEFT JOIN cluster cl ON cl.id = h.cluster_id"
+                    " LEFT JOIN host_pod_ref p ON p.id = cl.pod_id"
+                    " LEFT JOIN data_center z ON z.id = cl.data_center_id WHERE h.id = %s", (hid,))
+        c = cur.fetchone()
+        if c and c["type"] == "Routing" and c["cluster_id"] is not None:
+            st = ("Disabled" if c["c"] == "Disabled" or c["p"] == "Disabled"
+                  else (c["z"] or "Enabled"))
+            if st == "Enabled" and new != "Enabled":
+                st = "Disabled"
+            if cur.execute("UPDATE op_host_capacity SET capacity_state = %s WHERE host_id = %s",
+                           (st, hid)):
+                self.log("host %d: op_host_capacity.capacity_state -> %s" % (hid, st))
         n = cur.execute("UPDATE host SET resource_state = %s WHERE id = %s AND resource_state = %s",
                         (new, hid, r["resource_state"]))
         if n == 1:
