@@ -75,12 +75,24 @@ struct pool_vm {
 	enum pool_tools	 tools;		/* XenServer Tools (PV drivers) present */
 	int		 tools_current;	/* PV_drivers_up_to_date; -1 unknown */
 	char		*tools_version;	/* "major.minor.micro" or NULL */
+	int		 hvm;		/* HVM_boot_policy set: 1 HVM, 0 PV, -1 not known */
+	/*
+	 * Can it live-migrate off the host by the rule of the host's XenServer version
+	 * (pool_vms(): UNKNOWN unless Running on ONLY_HOST's side of the read), and
+	 * which rule said so (a static string for the operator).  NO means the
+	 * operator must shut it down before maintenance.
+	 */
+	enum pool_tools	 can_migrate;
+	const char	*migrate_rule;
 };
 
 /*
  * Guest VMs (no templates, no snapshots) with their Tools status, by NOTES §5's rule:
  * a running VM has Tools if its guest metrics' PV_drivers_version has major and minor
  * (API >= 2.5, XenServer 7.0+: PV_drivers_detected); current if PV_drivers_up_to_date.
+ * can_migrate follows the rule of the API version given (the host's): before 6.5
+ * (API 2.3) every guest needs PV drivers; from 6.5 a PV guest migrates without them
+ * and only an HVM guest needs them (xen-api check_op_for_feature).
  * Guest metrics are read only for running VMs resident on ONLY_HOST (a ref), or on
  * any host when ONLY_HOST is NULL.  Guest metrics that cannot be read fail the call
  * (CSM_EFAIL), except a dangling ref (HANDLE_INVALID), which means no Tools.
