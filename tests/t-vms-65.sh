@@ -52,6 +52,20 @@ a=v["i-2-9-VM"]
 assert a["can_migrate"] is True and a["migrate_rule"]=="HVM guest with PV drivers (XenServer 6.5+ rule)", a
 ' "$OUT"
 
+# The management-server simulator meets the same rule when CloudStack migrates.
+need_py pymysql python3-pymysql
+ms_setup
+msctl migrate i-2-2-VM xs-02 >/dev/null
+msctl migrate i-2-1-VM xs-02 >/dev/null
+for _ in $(seq 100); do [ "$(sql "SELECT CONCAT(host_id, state) FROM vm_instance WHERE id = 1")" = 2Running ] && break; sleep 0.1; done
+expect_eq "mssim on 6.5: the PV guest without the agent migrated" "2	Running" \
+	"$(sql "SELECT host_id, state FROM vm_instance WHERE id = 1")"
+for _ in $(seq 100); do [ "$(sql "SELECT CONCAT(host_id, state) FROM vm_instance WHERE id = 2")" = 1Running ] && grep -q "VM_MISSING_PV_DRIVERS" "$TEST_TMP/mssim.log" && break; sleep 0.1; done
+expect_eq "mssim on 6.5: the HVM guest without PV drivers stayed" "1	Running" \
+	"$(sql "SELECT host_id, state FROM vm_instance WHERE id = 2")"
+kill "$MSSIM_PID"; wait "$MSSIM_PID" 2>/dev/null
+sql "UPDATE vm_instance SET host_id = 1, last_host_id = 1 WHERE id = 1"
+
 # The same guests on 5.6 FP1 (API 1.8): every guest needs the drivers, in the simulator too.
 kill "$XAPISIM_PID"; wait "$XAPISIM_PID" 2>/dev/null
 rm -rf "$XS_STATE"

@@ -550,11 +550,20 @@ class Sim:
                 return
             db = st["db"]
             self.xvms = {}
+            # Whether XenServer lets the VM live-migrate ("pv", as CloudStack's
+            # MigrateCommand meets it): before 6.5 every guest needs PV drivers; from 6.5
+            # (API 2.3) a PV guest (HVM_boot_policy "") needs none (xen-api
+            # xapi_vm_lifecycle.ml check_op_for_feature, commit 1e7202a6b6, v1.9.58).
+            try:
+                api = tuple(int(x) for x in str(st.get("api", "1.0")).split(".")[:2])
+            except ValueError:
+                api = (1, 0)
             for ref, v in db["VM"].items():
                 gm = db["VM_guest_metrics"].get(v.get("guest_metrics")) or {}
                 pvd = gm.get("PV_drivers_version") or {}
+                pv_guest = api >= (2, 3) and v.get("HVM_boot_policy", "x") == ""
                 self.xvms[v["name_label"]] = {"ref": ref, "power": v["power_state"],
-                                              "pv": "major" in pvd and "minor" in pvd}
+                                              "pv": pv_guest or ("major" in pvd and "minor" in pvd)}
 
             def q(cur):
                 cur.execute("SELECT id, private_ip_address ip, guid FROM host WHERE "
