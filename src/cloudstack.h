@@ -67,8 +67,10 @@ int cs_vms_on_host(struct db *db, long long id, struct db_res **out);
 int cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **out);
 
 /* CloudStack work in progress on the host or its VMs: op_ha_work rows not Done,
- * Cancelled or Error (id, type, instance_id, step), and unfinished async jobs
- * (id, job_cmd, instance_type, instance_id). */
+ * Cancelled or Error (id, type, instance_id, step), and unfinished async jobs that
+ * concern the host or a VM on it by their instance columns or their arguments, or
+ * that might (id, "job_cmd (why)", instance_type, instance_id; cloudstack.c says
+ * how they are found). */
 int cs_pending_ha(struct db *db, long long id, struct db_res **out);
 int cs_pending_jobs(struct db *db, long long id, struct db_res **out);
 
