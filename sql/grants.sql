@@ -18,6 +18,8 @@ GRANT SELECT ON `cloud`.`data_center` TO 'csmaint'@'localhost';
 GRANT SELECT ON `cloud`.`op_ha_work` TO 'csmaint'@'localhost';
 GRANT SELECT ON `cloud`.`async_job` TO 'csmaint'@'localhost';
 GRANT SELECT ON `cloud`.`mshost` TO 'csmaint'@'localhost';
+-- 3.0 and later: host show and audit compare op_host_capacity.capacity_state.
+GRANT SELECT ON `cloud`.`op_host_capacity` TO 'csmaint'@'localhost';
 
 -- CloudStack 2.2.4-2.2.15: the allocation column is host.allocation_state.
 GRANT UPDATE (`allocation_state`) ON `cloud`.`host` TO 'csmaint'@'localhost';

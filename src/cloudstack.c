@@ -30,7 +30,7 @@ const char CS_SQL_HOST_LOCK[] =
 	"SELECT h.id, h.name, h.status, h.type, h.{C}, h.cluster_id, h.pod_id," \
 	" h.data_center_id, h.private_ip_address, h.{U}," \
 	" DATE_FORMAT(h.removed, '%Y-%m-%dT%H:%i:%sZ')," \
-	" COALESCE(v.user_vms, 0), COALESCE(v.system_vms, 0)" \
+	" COALESCE(v.user_vms, 0), COALESCE(v.system_vms, 0), h.guid" \
 	" FROM host h LEFT JOIN (" \
 	"SELECT p.hid, SUM(p.t = 'User') AS user_vms, SUM(p.t <> 'User') AS system_vms" \
 	" FROM (SELECT host_id AS hid, type AS t FROM vm_instance" \
@@ -55,14 +55,14 @@ static const char SQL_HOST_GET[] =
 	" (SELECT COUNT(*) FROM vm_instance vm WHERE vm.removed IS NULL AND vm.type = 'User'"
 	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating'))),"
 	" (SELECT COUNT(*) FROM vm_instance vm WHERE vm.removed IS NULL AND vm.type <> 'User'"
-	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating')))"
-	" FROM host h WHERE h.id = ?";
+	" AND (vm.host_id = h.id OR (vm.last_host_id = h.id AND vm.state = 'Migrating'))),"
+	" h.guid FROM host h WHERE h.id = ?";
 
 /* The server compares with the column's collation (case, accents and trailing spaces
  * ignored): that finds the candidates, and cs_host_resolve() keeps the exact ones. */
 static const char SQL_RESOLVE_NAME[] =
-	"SELECT id, name, type, status, removed IS NOT NULL, {U}, name = ? FROM host"
-	" WHERE name = ? OR {U} = ? ORDER BY removed IS NOT NULL, id";
+	"SELECT id, name, type, status, removed IS NOT NULL, {U}, name = ?, guid FROM host"
+	" WHERE name = ? OR {U} = ? OR guid = ? ORDER BY removed IS NOT NULL, id";
 
 static const char SQL_VMS_ON_HOST[] =
 	"SELECT vm.id, vm.instance_name, vm.name, u.display_name, vm.type, vm.vm_type,"
@@ -187,19 +187,36 @@ cs_free(struct cs *cs)
 static int
 exact_match(const struct db_res *r, int i, const char *spec)
 {
-	const char *name = db_get(r, i, 1), *uuid = db_get(r, i, 5);
+	const char *name = db_get(r, i, 1), *uuid = db_get(r, i, 5), *guid = db_get(r, i, 7);
 
 	return (name != NULL && strcmp(name, spec) == 0) ||
-	    (uuid != NULL && strcasecmp(uuid, spec) == 0);
+	    (uuid != NULL && strcasecmp(uuid, spec) == 0) ||
+	    (guid != NULL && strcasecmp(guid, spec) == 0);
 }
 
-/* The value that nearly matched in row I: the name, or the uuid when the name did not. */
-static const char *
-near_value(const struct db_res *r, int i)
+/* Equal as the server's collation compares an ASCII uuid: case and trailing spaces aside. */
+static int
+coll_eq(const char *a, const char *b)
 {
-	const char *v = strcmp(db_get(r, i, 6) ? db_get(r, i, 6) : "0", "1") == 0 ?
-	    db_get(r, i, 1) : db_get(r, i, 5);
+	size_t la = strlen(a), lb = strlen(b);
 
+	while (la > 0 && a[la - 1] == ' ')
+		la--;
+	while (lb > 0 && b[lb - 1] == ' ')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* The value that nearly matched in row I: the name, else the guid or uuid it was. */
+static const char *
+near_value(const struct db_res *r, int i, const char *spec)
+{
+	const char *v, *g = db_get(r, i, 7);
+
+	if (strcmp(db_get(r, i, 6) ? db_get(r, i, 6) : "0", "1") == 0)
+		v = db_get(r, i, 1);
+	else
+		v = g != NULL && coll_eq(g, spec) ? g : db_get(r, i, 5);
 	return v != NULL ? v : "";
 }
 
@@ -212,11 +229,11 @@ not_exact(const struct db_res *r, const char *spec)
 	int i, j, shown = 0, n = db_res_rows(r);
 
 	for (i = 0; i < n && len < sizeof(list) - 300; i++) {
-		const char *v = near_value(r, i);
+		const char *v = near_value(r, i, spec);
 		int dup = 0;
 
 		for (j = 0; j < i && !dup; j++)
-			dup = strcmp(near_value(r, j), v) == 0;
+			dup = strcmp(near_value(r, j, spec), v) == 0;
 		if (dup)
 			continue;
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%.255s'",
@@ -257,7 +274,7 @@ cs_host_resolve(struct db *db, const char *spec, long long *id)
 		}
 	}
 	csm_err_clear();
-	if ((rc = db_query(db, &r, SQL_RESOLVE_NAME, "sss", spec, spec, spec)) != CSM_OK)
+	if ((rc = db_query(db, &r, SQL_RESOLVE_NAME, "ssss", spec, spec, spec, spec)) != CSM_OK)
 		return rc;
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);
@@ -347,12 +364,56 @@ static const char SQL_HA_PENDING[] =
 	" WHERE w.step NOT IN ('Done', 'Cancelled', 'Error')"
 	" AND (w.host_id = ? OR w.instance_id IN (" HOST_VMS ")) ORDER BY w.id";
 
-static const char SQL_JOBS_PENDING[] =
-	"SELECT j.id, j.job_cmd, j.instance_type, j.instance_id FROM async_job j"
-	" WHERE j.job_status = 0 AND j.removed IS NULL"
-	" AND ((j.instance_type = 'Host' AND j.instance_id = ?)"
-	" OR (j.instance_type = 'VirtualMachine' AND j.instance_id IN (" HOST_VMS ")))"
-	" ORDER BY j.id";
+/*
+ * Unfinished async jobs that concern the host or a VM on it.  The instance columns are
+ * not enough (CloudStack-archive tag-2.2.13 and tag-3.0.2, api/src/com/cloud/api/
+ * BaseAsyncCmd.java, server/src/com/cloud/api/ApiServer.java): system-VM jobs carry
+ * instance_type DomainRouter or SystemVm, and a command that does not override
+ * getInstanceType() is stored as 'None' with a NULL instance_id -- MigrateVMCmd and
+ * MigrateSystemVMCmd among them.  ApiServer stores the request's parameters in
+ * job_cmd_info as a Gson map of strings ({"virtualmachineid":"4","hostid":"2",...});
+ * from 3.0 the API takes uuids there (@IdentityMapper), so both the id and the uuid are
+ * looked for.  "hostid" is a migration's destination: a VM coming to the host concerns
+ * it as much as one leaving.  In doubt -- a VM or host job without an instance id, a
+ * migration whose arguments name no VM -- the job is listed, so it blocks.  Plain LIKE,
+ * no JSON functions: CloudStack of that era ran on MySQL 5.1.
+ */
+#define JOB_COLS "j.id, j.job_cmd, j.instance_type, j.instance_id"
+#define JOB_FROM(t) " FROM async_job j" t " WHERE j.job_status = 0 AND j.removed IS NULL AND "
+#define JOB_OPEN JOB_FROM("")
+#define VM_KINDS "('VirtualMachine', 'DomainRouter', 'SystemVm', 'ConsoleProxy')"
+#define JOB_ARG(key, val) "j.job_cmd_info LIKE CONCAT('%\"" key "\":\"', " val ", '\"%')"
+#define NO_INSTANCE "(j.instance_type IS NULL OR j.instance_type = 'None')"
+#define JOBS_PENDING(VM_ARGS, HOST_ARGS) \
+	"SELECT id, CONCAT(job_cmd, ' (', GROUP_CONCAT(DISTINCT why ORDER BY why SEPARATOR ', '), ')'), instance_type, instance_id FROM (" \
+	"SELECT " JOB_COLS ", 'on the host' AS why" JOB_OPEN \
+	"j.instance_type = 'Host' AND j.instance_id = ?" \
+	" UNION ALL SELECT " JOB_COLS ", CONCAT('on VM ', j.instance_id)" JOB_OPEN \
+	"j.instance_type IN " VM_KINDS " AND j.instance_id IN (" HOST_VMS ")" \
+	" UNION ALL SELECT " JOB_COLS ", CONCAT('arguments name VM ', vm.id)" JOB_FROM(", vm_instance vm") \
+	"vm.removed IS NULL AND (vm.host_id = ? OR vm.last_host_id = ?) AND (" VM_ARGS ")" \
+	" UNION ALL SELECT " JOB_COLS ", 'arguments name the host'" JOB_FROM(", host h") \
+	"h.id = ? AND (" HOST_ARGS ")" \
+	" UNION ALL SELECT " JOB_COLS ", CONCAT(j.instance_type, ' job without an instance id')" \
+	JOB_OPEN "j.instance_id IS NULL AND j.instance_type IN ('Host', 'VirtualMachine'," \
+	" 'DomainRouter', 'SystemVm', 'ConsoleProxy')" \
+	" UNION ALL SELECT " JOB_COLS ", 'a migration whose arguments name no VM'" JOB_OPEN \
+	NO_INSTANCE " AND j.job_cmd LIKE '%Migrate%' AND (j.job_cmd_info IS NULL OR" \
+	" j.job_cmd_info NOT LIKE '%\"virtualmachineid\":\"%')" \
+	") x GROUP BY id, job_cmd, instance_type, instance_id ORDER BY id"
+
+/* What the arguments are matched against: vm_instance vm, host h (2.2 has no uuids).
+ * Only these two keys: at tag-2.2.13 every None-typed command that names a VM does it
+ * with virtualmachineid (MigrateVMCmd, MigrateSystemVMCmd, AttachIsoCmd, DetachIsoCmd,
+ * UpdatePortForwardingRuleCmd); an "id" there is another object's (AttachIsoCmd: the
+ * ISO), and matching it would block on unrelated work. */
+#define VM_ARGS_22 JOB_ARG("virtualmachineid", "vm.id")
+#define VM_ARGS_30 VM_ARGS_22 " OR " JOB_ARG("virtualmachineid", "vm.uuid")
+#define HOST_ARGS_22 JOB_ARG("hostid", "h.id")
+#define HOST_ARGS_30 HOST_ARGS_22 " OR " JOB_ARG("hostid", "h.uuid")
+
+static const char SQL_JOBS_PENDING_22[] = JOBS_PENDING(VM_ARGS_22, HOST_ARGS_22);
+static const char SQL_JOBS_PENDING_30[] = JOBS_PENDING(VM_ARGS_30, HOST_ARGS_30);
 
 int
 cs_pending_ha(struct db *db, long long id, struct db_res **out)
@@ -360,8 +421,41 @@ cs_pending_ha(struct db *db, long long id, struct db_res **out)
 	return db_query(db, out, SQL_HA_PENDING, "iii", id, id, id);
 }
 
+/* 3.0+ (vm_instance.uuid, host.uuid exist): db.c names the generation's column. */
+static int
+is_30(const struct db *db)
+{
+	char *c = db_expand(db, "{C}");
+	int r = strcmp(c, "resource_state") == 0;
+
+	free(c);
+	return r;
+}
+
 int
 cs_pending_jobs(struct db *db, long long id, struct db_res **out)
 {
-	return db_query(db, out, SQL_JOBS_PENDING, "iii", id, id, id);
+	return db_query(db, out, is_30(db) ? SQL_JOBS_PENDING_30 : SQL_JOBS_PENDING_22,
+	    "iiiiii", id, id, id, id, id, id);
+}
+
+static const char SQL_CAPACITY_MISMATCH[] =
+	"SELECT id, name, resource_state, GROUP_CONCAT(DISTINCT capacity_state ORDER BY"
+	" capacity_state SEPARATOR ', '), expected FROM ("
+	"SELECT h.id, h.name, h.resource_state, c.capacity_state,"
+	" CASE WHEN h.resource_state <> 'Enabled' OR cl.allocation_state = 'Disabled'"
+	" OR p.allocation_state = 'Disabled' OR z.allocation_state = 'Disabled'"
+	" THEN 'Disabled' ELSE 'Enabled' END AS expected"
+	" FROM host h JOIN op_host_capacity c ON c.host_id = h.id"
+	" JOIN cluster cl ON cl.id = h.cluster_id"
+	" LEFT JOIN host_pod_ref p ON p.id = cl.pod_id"
+	" LEFT JOIN data_center z ON z.id = cl.data_center_id"
+	" WHERE h.type = 'Routing' AND h.removed IS NULL AND (? = 0 OR h.id = ?)"
+	") x WHERE (? = 1 OR capacity_state <> expected)"
+	" GROUP BY id, name, resource_state, expected ORDER BY id";
+
+int
+cs_capacity(struct db *db, long long id, int all, struct db_res **out)
+{
+	return db_query(db, out, SQL_CAPACITY_MISMATCH, "iii", id, id, (long long)all);
 }

@@ -24,10 +24,15 @@ struct cs {
 int cs_detect(struct db *db, struct cs **out);
 void cs_free(struct cs *cs);
 
-/* Columns of a host row (cs_host_get, cs_host_list). */
+/*
+ * Columns of a host row (cs_host_get, cs_host_list).  CS_H_UUID is the identifier
+ * CloudStack shows (3.0: host.uuid, CloudStack's own; 2.2: host.guid); CS_H_GUID is
+ * host.guid in both generations, the XenServer host uuid (XcpServerDiscoverer:
+ * params.put("guid", record.uuid)): match XenServer hosts by CS_H_GUID only.
+ */
 enum { CS_H_ID, CS_H_NAME, CS_H_STATUS, CS_H_TYPE, CS_H_ALLOC, CS_H_CLUSTER, CS_H_POD,
 	CS_H_ZONE, CS_H_IP, CS_H_UUID, CS_H_REMOVED, CS_H_USER_VMS, CS_H_SYSTEM_VMS,
-	CS_H_NCOLS };
+	CS_H_GUID, CS_H_NCOLS };
 
 /* The SQL that reads and locks one host row (also shown by dry runs). */
 extern const char CS_SQL_HOST_LOCK[];
@@ -36,7 +41,8 @@ enum { CS_L_ID, CS_L_NAME, CS_L_TYPE, CS_L_STATUS, CS_L_ALLOC, CS_L_REMOVED, CS_
 	CS_L_NCOLS };
 
 /*
- * Find one host by id, name or uuid.  Names that match several live hosts are an error
+ * Find one host by id, name or uuid (on 3.0 either host.uuid or host.guid, the
+ * XenServer host uuid).  Names that match several live hosts are an error
  * (CSM_EUSAGE) listing the candidates; a name of a removed host is found only when no
  * live host has it.  *id is the host id.
  */
@@ -64,10 +70,25 @@ int cs_vms_on_host(struct db *db, long long id, struct db_res **out);
 int cs_vm_by_instance(struct db *db, const char *instance_name, struct db_res **out);
 
 /* CloudStack work in progress on the host or its VMs: op_ha_work rows not Done,
- * Cancelled or Error (id, type, instance_id, step), and unfinished async jobs
- * (id, job_cmd, instance_type, instance_id). */
+ * Cancelled or Error (id, type, instance_id, step), and unfinished async jobs that
+ * concern the host or a VM on it by their instance columns or their arguments, or
+ * that might (id, "job_cmd (why)", instance_type, instance_id; cloudstack.c says
+ * how they are found). */
 int cs_pending_ha(struct db *db, long long id, struct db_res **out);
 int cs_pending_jobs(struct db *db, long long id, struct db_res **out);
+
+/*
+ * 3.0+ only (op_host_capacity.capacity_state): hypervisor hosts whose capacity rows do
+ * not say what CloudStack's own resource-state transitions would have written
+ * (ResourceManagerImpl.resourceStateTransitTo, tag-3.0.2: 'Disabled' when the next
+ * resource_state is not Enabled or the cluster, pod or zone is Disabled, else
+ * 'Enabled').  csmaint writes only resource_state, so its disable leaves 'Enabled' and
+ * capacity summaries (CapacityDaoImpl: capacity_state = 'Enabled') still count the
+ * host.  ID 0: every host; ALL: also hosts whose rows agree.  Columns: host id, name,
+ * resource_state, the capacity_state values found, the expected value.
+ */
+enum { CS_CAP_ID, CS_CAP_NAME, CS_CAP_STATE, CS_CAP_FOUND, CS_CAP_EXPECTED };
+int cs_capacity(struct db *db, long long id, int all, struct db_res **out);
 
 /* Is S a value CloudStack writes to the allocation column ("Enabled"/"Disabled")? */
 int cs_valid_state(const char *s);

@@ -173,6 +173,23 @@ cmd_audit_exec(struct cmd_ctx *ctx)
 	}
 	db_res_free(r);
 	r = NULL;
+	/* 3.0+: csmaint's disable leaves op_host_capacity counting the host. */
+	if (ctx->cs->gen == CS_GEN_30) {
+		if ((rc = cs_capacity(ctx->db, 0, 0, &r)) != CSM_OK)
+			goto out;
+		for (i = 0; i < db_res_rows(r); i++) {
+			snprintf(d, sizeof(d), "op_host_capacity.capacity_state is '%s' but "
+			    "resource_state is '%s': CloudStack itself would have written '%s', "
+			    "so its capacity summaries %s the host", db_get(r, i, CS_CAP_FOUND),
+			    db_get(r, i, CS_CAP_STATE), db_get(r, i, CS_CAP_EXPECTED),
+			    strcmp(db_get(r, i, CS_CAP_EXPECTED), "Disabled") == 0 ?
+			    "still count" : "leave out");
+			finding(o, &n, "capacity-mismatch", db_get(r, i, CS_CAP_ID),
+			    db_get(r, i, CS_CAP_NAME), NULL, d);
+		}
+		db_res_free(r);
+		r = NULL;
+	}
 	if (cmd_opt(ctx, "--xapi") != NULL) {
 		if ((rc = db_query(ctx->db, &r, SQL_CLUSTERS, "")) != CSM_OK)
 			goto out;

@@ -195,11 +195,51 @@ vms_out(const struct db_res *v)
 	return o;
 }
 
+/*
+ * 3.0+: the host's op_host_capacity.capacity_state next to what CloudStack would have
+ * written for its resource_state (cs_capacity); csmaint writes only resource_state.
+ */
+static int
+capacity_out(struct cmd_ctx *ctx, long long id, struct out **out)
+{
+	struct db_res *c = NULL;
+	struct out *o;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cs_capacity(ctx->db, id, 1, &c)) != CSM_OK)
+		return rc;
+	o = out_new("capacity");
+	out_col(o, "resource_state", OUT_STR);
+	out_col(o, "capacity_state", OUT_STR);
+	out_col(o, "expected", OUT_STR);
+	out_col(o, "consistent", OUT_BOOL);
+	if (db_res_rows(c) == 1) {
+		const char *found = db_get(c, 0, CS_CAP_FOUND), *exp = db_get(c, 0, CS_CAP_EXPECTED);
+		int same = strcmp(found, exp) == 0;
+
+		out_row(o);
+		out_cell(o, 0, db_get(c, 0, CS_CAP_STATE));
+		out_cell(o, 1, found);
+		out_cell(o, 2, exp);
+		out_cell_bool(o, 3, same);
+		if (!same)
+			csm_warn("host %lld (%s): op_host_capacity.capacity_state is '%s', but "
+			    "CloudStack writes '%s' for resource_state '%s': its capacity "
+			    "summaries %s the host (csmaint changes only resource_state)", id,
+			    db_get(c, 0, CS_CAP_NAME), found, exp, db_get(c, 0, CS_CAP_STATE),
+			    strcmp(exp, "Disabled") == 0 ? "still count" : "leave out");
+	}
+	db_res_free(c);
+	*out = o;
+	return CSM_OK;
+}
+
 static int
 cmd_host_show_exec(struct cmd_ctx *ctx)
 {
 	struct db_res *h = NULL, *open = NULL, *vms = NULL, *ops = NULL;
-	struct out *o[3] = { NULL, NULL, NULL };
+	struct out *o[4] = { NULL, NULL, NULL, NULL };
 	long long id;
 	int rc, n = 2;
 
@@ -216,14 +256,16 @@ cmd_host_show_exec(struct cmd_ctx *ctx)
 	if (open != NULL) {	/* the journal is installed */
 		if ((rc = journal_op_list(ctx->db, id, 20, &ops)) != CSM_OK)
 			goto out;
-		o[2] = cmd_journal_ops_table(ops);
-		n = 3;
+		o[n++] = cmd_journal_ops_table(ops);
 	}
+	if (ctx->cs->gen == CS_GEN_30 && (rc = capacity_out(ctx, id, &o[n++])) != CSM_OK)
+		goto out;
 	rc = cmd_print(ctx, o, n);
 out:
 	out_free(o[0]);
 	out_free(o[1]);
 	out_free(o[2]);
+	out_free(o[3]);
 	db_res_free(h);
 	db_res_free(open);
 	db_res_free(vms);

@@ -28,7 +28,8 @@ const struct cmd_entry cmd_vms_entry = {
 };
 
 enum { C_ID, C_INSTANCE, C_NAME, C_KIND, C_VMTYPE, C_STATE, C_HOST, C_LAST_HOST,
-	C_POWER, C_XHOST, C_TOOLS, C_TOOLS_CURRENT, C_TOOLS_VERSION, C_FINDING, C_NCOLS };
+	C_POWER, C_XHOST, C_TOOLS, C_TOOLS_CURRENT, C_TOOLS_VERSION, C_CAN_MIGRATE,
+	C_MIGRATE_RULE, C_FINDING, C_NCOLS };
 
 struct out *
 cmd_vms_table(int xapi)
@@ -49,6 +50,8 @@ cmd_vms_table(int xapi)
 		out_col(o, "tools", OUT_BOOL);
 		out_col(o, "tools_current", OUT_BOOL);
 		out_col(o, "tools_version", OUT_STR);
+		out_col(o, "can_migrate", OUT_BOOL);
+		out_col(o, "migrate_rule", OUT_STR);
 		out_col(o, "finding", OUT_STR);
 	}
 	return o;
@@ -91,6 +94,9 @@ xapi_cells(struct out *o, const struct pool_vm *vm, const struct pool_host *h, s
 	if (vm->tools_current >= 0)
 		out_cell_bool(o, C_TOOLS_CURRENT, vm->tools_current);
 	out_cell(o, C_TOOLS_VERSION, vm->tools_version);
+	if (vm->can_migrate != POOL_TOOLS_UNKNOWN)
+		out_cell_bool(o, C_CAN_MIGRATE, vm->can_migrate == POOL_TOOLS_YES);
+	out_cell(o, C_MIGRATE_RULE, vm->migrate_rule);
 }
 
 static const struct pool_vm *

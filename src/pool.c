@@ -232,17 +232,27 @@ pool_hosts_free(struct pool_host *h, size_t n)
 }
 
 const struct pool_host *
-pool_host_match(const struct pool_host *h, size_t n, const char *uuid, const char *addr)
+pool_host_match(const struct pool_host *h, size_t n, const char *uuid, const char *addr,
+    int *by_address)
 {
-	size_t i;
+	const struct pool_host *found = NULL;
+	size_t i, at = 0;
 
+	*by_address = 0;
 	for (i = 0; uuid != NULL && i < n; i++)
 		if (h[i].uuid != NULL && strcasecmp(h[i].uuid, uuid) == 0)
 			return &h[i];
+	/* Only an address that names one host: two hosts behind one address (NAT, a
+	 * stale row) must not make csmaint patch or reboot the wrong one. */
 	for (i = 0; addr != NULL && i < n; i++)
-		if (h[i].address != NULL && strcmp(h[i].address, addr) == 0)
-			return &h[i];
-	return NULL;
+		if (h[i].address != NULL && strcmp(h[i].address, addr) == 0) {
+			found = &h[i];
+			at++;
+		}
+	if (at != 1)
+		return NULL;
+	*by_address = 1;
+	return found;
 }
 
 /*
@@ -295,6 +305,42 @@ read_tools(struct pool *p, struct pool_vm *vm, const char *gm_ref, long long api
 	return CSM_OK;
 }
 
+/*
+ * Whether a running VM can live-migrate, by the rule of the host's XenServer version.
+ * 5.6 (xen-api 2010, ocaml/xapi/xapi_vm_lifecycle.ml check_drivers and
+ * xapi_host.ml compute_evacuation_plan_no_wlb): pool_migrate needs PV drivers in every
+ * guest, PV or HVM.  6.5 (API 2.3; commit 1e7202a6b6 "CP-9366", in v1.9.58):
+ * check_op_for_feature lets a guest that has not booted HVM (HVM_boot_policy "" in its
+ * boot record) migrate implicitly; only an HVM guest needs PV drivers (or, strictly,
+ * feature flags, which csmaint does not read: it asks for the drivers).  A VM whose
+ * HVM_boot_policy did not arrive is taken for HVM.
+ */
+static void
+migrate_rule(struct pool_vm *vm, long long api_major, long long api_minor)
+{
+	int new_rule = api_major > 2 || (api_major == 2 && api_minor >= 3);
+
+	if (vm->tools == POOL_TOOLS_UNKNOWN) {	/* not running, or not read */
+		vm->can_migrate = POOL_TOOLS_UNKNOWN;
+		vm->migrate_rule = NULL;
+	} else if (!new_rule) {
+		vm->can_migrate = vm->tools;
+		vm->migrate_rule = vm->tools == POOL_TOOLS_YES ? "PV drivers present "
+		    "(XenServer before 6.5 rule: every guest needs them)" : "no PV drivers "
+		    "(XenServer before 6.5 rule: every guest needs them)";
+	} else if (vm->hvm == 0) {
+		vm->can_migrate = POOL_TOOLS_YES;
+		vm->migrate_rule = "PV guest (XenServer 6.5+ rule: needs no PV drivers)";
+	} else {
+		vm->can_migrate = vm->tools;
+		vm->migrate_rule = vm->hvm < 0 ? (vm->tools == POOL_TOOLS_YES ?
+		    "PV drivers present (guest type not known: taken for HVM, XenServer 6.5+ "
+		    "rule)" : "no PV drivers (guest type not known: taken for HVM, XenServer "
+		    "6.5+ rule)") : vm->tools == POOL_TOOLS_YES ? "HVM guest with PV drivers "
+		    "(XenServer 6.5+ rule)" : "HVM guest without PV drivers (XenServer 6.5+ rule)";
+	}
+}
+
 static const char *
 str_or(const struct xmlrpc_value *rec, const char *field, const char *dflt)
 {
@@ -335,6 +381,8 @@ pool_vms(struct pool *p, long long api_major, long long api_minor, const char *o
 		vm->control_domain = pool_bool(r, "is_control_domain", 0);
 		vm->tools = POOL_TOOLS_UNKNOWN;
 		vm->tools_current = -1;
+		vm->hvm = pool_str(r, "HVM_boot_policy") == NULL ? -1 :
+		    *pool_str(r, "HVM_boot_policy") != '\0';
 		if (!vm->control_domain && (only_host == NULL ||
 		    strcmp(vm->resident_on, only_host) == 0) &&
 		    (rc = read_tools(p, vm, pool_str(r, "guest_metrics"), api_major,
@@ -343,6 +391,7 @@ pool_vms(struct pool *p, long long api_major, long long api_minor, const char *o
 			xmlrpc_value_free(all);
 			return rc;
 		}
+		migrate_rule(vm, api_major, api_minor);
 	}
 	xmlrpc_value_free(all);
 	*out = v;

@@ -4,8 +4,8 @@
  * pool_connect() builds the XenAPI URL from xenapi.url ("%s" = the CloudStack host's
  * private_ip_address), opens the HTTPS transport with the configured TLS settings and
  * logs in (xapi.c follows HOST_IS_SLAVE to the master).  pool_host_find() locates the
- * XenServer host that is the CloudStack host (by uuid: host.guid is the XenServer uuid,
- * else by address).  pool_vms() and pool_patches() read what the commands compare
+ * XenServer host that is the CloudStack host (by uuid: host.guid is the XenServer uuid
+ * in 2.2 and 3.0 alike, else by a unique address).  pool_vms() and pool_patches() read what the commands compare
  * with the CloudStack database.  Everything returned is the caller's, freed with the
  * matching _free function; pool_free() logs out.
  *
@@ -54,9 +54,13 @@ struct pool_host {
 /* The pool's hosts, with applied patches (one call each for hosts, metrics, host_patch). */
 int pool_hosts(struct pool *p, struct pool_host **out, size_t *n);
 void pool_hosts_free(struct pool_host *h, size_t n);
-/* The host whose uuid is UUID (case-insensitive) or, failing that, whose address is ADDR. */
+/*
+ * The host whose uuid is UUID (case-insensitive: CloudStack's host.guid) or, failing
+ * that, the only host whose address is ADDR (*by_address set: the caller warns).
+ * NULL when neither matches, or when several hosts share ADDR.
+ */
 const struct pool_host *pool_host_match(const struct pool_host *h, size_t n,
-    const char *uuid, const char *addr);
+    const char *uuid, const char *addr, int *by_address);
 
 enum pool_tools { POOL_TOOLS_UNKNOWN = -1, POOL_TOOLS_NO = 0, POOL_TOOLS_YES = 1 };
 
@@ -71,12 +75,24 @@ struct pool_vm {
 	enum pool_tools	 tools;		/* XenServer Tools (PV drivers) present */
 	int		 tools_current;	/* PV_drivers_up_to_date; -1 unknown */
 	char		*tools_version;	/* "major.minor.micro" or NULL */
+	int		 hvm;		/* HVM_boot_policy set: 1 HVM, 0 PV, -1 not known */
+	/*
+	 * Can it live-migrate off the host by the rule of the host's XenServer version
+	 * (pool_vms(): UNKNOWN unless Running on ONLY_HOST's side of the read), and
+	 * which rule said so (a static string for the operator).  NO means the
+	 * operator must shut it down before maintenance.
+	 */
+	enum pool_tools	 can_migrate;
+	const char	*migrate_rule;
 };
 
 /*
  * Guest VMs (no templates, no snapshots) with their Tools status, by NOTES §5's rule:
  * a running VM has Tools if its guest metrics' PV_drivers_version has major and minor
  * (API >= 2.5, XenServer 7.0+: PV_drivers_detected); current if PV_drivers_up_to_date.
+ * can_migrate follows the rule of the API version given (the host's): before 6.5
+ * (API 2.3) every guest needs PV drivers; from 6.5 a PV guest migrates without them
+ * and only an HVM guest needs them (xen-api check_op_for_feature).
  * Guest metrics are read only for running VMs resident on ONLY_HOST (a ref), or on
  * any host when ONLY_HOST is NULL.  Guest metrics that cannot be read fail the call
  * (CSM_EFAIL), except a dangling ref (HANDLE_INVALID), which means no Tools.

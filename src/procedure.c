@@ -246,7 +246,7 @@ vms_left(struct proc *p, enum vms_kind kind, char *seen, size_t len, int *left)
 			continue;
 		for (j = 0; j < nv; j++)
 			if (strcmp(vms[j].name_label, name) == 0)
-				tools = vms[j].tools;
+				tools = vms[j].can_migrate;
 		if (vms_counted(kind, tools)) {
 			append(seen, len, name, db_get(sql, i, CS_V_STATE));
 			n++;
@@ -261,7 +261,7 @@ vms_left(struct proc *p, enum vms_kind kind, char *seen, size_t len, int *left)
 		for (i = 0; i < db_res_rows(sql); i++)
 			if (strcmp(db_get(sql, i, CS_V_INSTANCE), vms[j].name_label) == 0)
 				known = 1;
-		if (!known && vms_counted(kind, vms[j].tools)) {
+		if (!known && vms_counted(kind, vms[j].can_migrate)) {
 			append(seen, len, vms[j].name_label, "running on the hypervisor");
 			n++;
 		}
@@ -305,7 +305,7 @@ note_no_tools(struct proc *p)
 	}
 	for (j = 0; j < nv; j++) {
 		int i, user = 0;
-		if (vms[j].tools != POOL_TOOLS_NO || vms[j].control_domain ||
+		if (vms[j].can_migrate != POOL_TOOLS_NO || vms[j].control_domain ||
 		    strcmp(vms[j].resident_on, p->t.xs->ref) != 0 ||
 		    strcmp(vms[j].power_state, "Running") != 0)
 			continue;

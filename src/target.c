@@ -12,7 +12,7 @@
 int
 target_open(const struct site *s, const char *spec, struct target *t)
 {
-	int rc;
+	int rc, by_address;
 
 	memset(t, 0, sizeof(*t));
 	if ((rc = cs_host_resolve(s->db, spec, &t->id)) != CSM_OK)
@@ -33,14 +33,23 @@ target_open(const struct site *s, const char *spec, struct target *t)
 	}
 	if ((rc = pool_hosts(t->pool, &t->hosts, &t->nh)) != CSM_OK)
 		goto fail;
-	t->xs = pool_host_match(t->hosts, t->nh, db_get(t->row, 0, CS_H_UUID),
-	    db_get(t->row, 0, CS_H_IP));
+	/* host.guid is the XenServer uuid in both generations (3.0's host.uuid is
+	 * CloudStack's own); the address is only a fallback. */
+	t->xs = pool_host_match(t->hosts, t->nh, db_get(t->row, 0, CS_H_GUID),
+	    db_get(t->row, 0, CS_H_IP), &by_address);
 	if (t->xs == NULL) {
 		rc = csm_err_set(CSM_ECONFLICT, "the XenServer pool at %s has no host with uuid "
-		    "%s or address %s (CloudStack host %lld, %s)", pool_url(t->pool),
-		    db_get(t->row, 0, CS_H_UUID), db_get(t->row, 0, CS_H_IP), t->id, t->name);
+		    "%s (host.guid) and no single host at address %s (CloudStack host %lld, %s)",
+		    pool_url(t->pool), db_get(t->row, 0, CS_H_GUID) ? db_get(t->row, 0,
+		    CS_H_GUID) : "NULL", db_get(t->row, 0, CS_H_IP), t->id, t->name);
 		goto fail;
 	}
+	if (by_address)
+		csm_warn("CloudStack host %lld (%s): no XenServer host has its host.guid %s; "
+		    "using %s (uuid %s), the only one at address %s", t->id, t->name,
+		    db_get(t->row, 0, CS_H_GUID) ? db_get(t->row, 0, CS_H_GUID) : "NULL",
+		    t->xs->name_label ? t->xs->name_label : "?", t->xs->uuid ? t->xs->uuid : "?",
+		    db_get(t->row, 0, CS_H_IP));
 	t->updates = patch_uses_updates(t->xs);
 	return CSM_OK;
 fail:

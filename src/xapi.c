@@ -551,7 +551,9 @@ static const struct field vm_fields[] = {
 	{ "power_state", F_STRING, 0, NULL }, { "resident_on", F_STRING, 0, NULL },
 	{ "is_a_template", F_BOOL, 0, NULL }, { "is_a_snapshot", F_BOOL, 0, NULL },
 	{ "is_control_domain", F_BOOL, 0, NULL }, { "guest_metrics", F_STRING, 0, NULL },
-	{ "other_config", F_MAP, 0, oc_keys }, { NULL, 0, 0, NULL },
+	{ "other_config", F_MAP, 0, oc_keys },
+	{ "HVM_boot_policy", F_STRING, 1, NULL },	/* every version; absent: not known */
+	{ NULL, 0, 0, NULL },
 };
 static const struct field gm_fields[] = {
 	{ "PV_drivers_version", F_MAP, 0, pv_keys },

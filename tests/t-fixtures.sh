@@ -131,6 +131,12 @@ for v in 2.2 3.0; do
 		check "$v: hosts per resource_state" "$db" \
 			"SELECT resource_state, GROUP_CONCAT(id ORDER BY id) FROM host GROUP BY resource_state ORDER BY resource_state" \
 			"$(printf 'Disabled\t4\nEnabled\t1,2,5,6,9,10,11,12,13,14,15,16,17,18,19\nError\t20\nErrorInMaintenance\t8\nMaintenance\t3\nPrepareForMaintenance\t7')"
+		check "$v: capacity_state Disabled where a 3.0 transition left the host not Enabled" "$db" \
+			"SELECT GROUP_CONCAT(DISTINCT host_id ORDER BY host_id) FROM op_host_capacity
+			 WHERE capacity_state = 'Disabled'" "7,8,20"
+		check "$v: the upgrade-era hosts 3 and 4 keep 'Enabled' capacity rows" "$db" \
+			"SELECT GROUP_CONCAT(DISTINCT capacity_state) FROM op_host_capacity WHERE host_id IN (3, 4)" \
+			Enabled
 		check "$v: maintenance hosts keep status Up or Disconnected" "$db" \
 			"SELECT id, status FROM host WHERE resource_state LIKE '%Maintenance' ORDER BY id" \
 			"$(printf '3\tDisconnected\n7\tUp\n8\tUp')"
@@ -211,8 +217,8 @@ for v in 2.2 3.0; do
 		   WHEN 'ConsoleProxy' THEN CONCAT('v-', id, '-VM')
 		   WHEN 'SecondaryStorageVm' THEN CONCAT('s-', id, '-VM') END" 0
 	check "$v: in-progress async jobs" "$db" \
-		"SELECT id, instance_type, instance_id FROM async_job WHERE job_status = 0 ORDER BY id" \
-		"$(printf '1\tVirtualMachine\t4\n3\tHost\t7')"
+		"SELECT id, instance_type, IFNULL(instance_id, 'NULL') FROM async_job WHERE job_status = 0 ORDER BY id" \
+		"$(printf '1\tNone\tNULL\n3\tHost\t7\n8\tNone\tNULL\n9\tTemplate\t1')"
 
 	# The comment block of the data file agrees with the rows.
 	check "$v: the host table in the data file's comment matches the host rows" "$db" \

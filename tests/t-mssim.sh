@@ -171,6 +171,9 @@ q "UPDATE host SET resource_state = 'Disabled' WHERE id = 4" >/dev/null
 msctl prepare-maintenance 1 >/dev/null
 check "3.0 maintenance lives in resource_state (status stays Up)" "Up,Maintenance" \
 	"SELECT status, resource_state FROM host WHERE id = 1"
+# resourceStateTransitTo (tag-3.0.2) writes op_host_capacity.capacity_state too.
+check "3.0 maintenance: capacity_state Disabled on every capacity row" "Disabled,2" \
+	"SELECT GROUP_CONCAT(DISTINCT capacity_state), COUNT(*) FROM op_host_capacity WHERE host_id = 1"
 msctl reconnect 1 >/dev/null
 sleep 0.5
 check "3.0 reconnect keeps resource_state Maintenance" "Up,Maintenance" \
@@ -178,6 +181,8 @@ check "3.0 reconnect keeps resource_state Maintenance" "Up,Maintenance" \
 msctl cancel-maintenance 1 >/dev/null
 check "3.0 cancel-maintenance: resource_state Enabled" "Up,Enabled" \
 	"SELECT status, resource_state FROM host WHERE id = 1"
+check "3.0 cancel-maintenance: capacity_state Enabled again" "Enabled" \
+	"SELECT GROUP_CONCAT(DISTINCT capacity_state) FROM op_host_capacity WHERE host_id = 1"
 
 # ---------------------------------------------------------------- with the XenAPI simulator
 "$XS/mkcert.sh" "$TEST_TMP/certs" >/dev/null || { not_ok "mkcert.sh"; exit 1; }

@@ -61,6 +61,14 @@
 -- In-flight work: op_ha_work 1 migrates VM 4 off host 1; async_job 1 (MigrateVMCmd, VM 4)
 -- and 3 (PrepareForMaintenanceCmd, host 7) are in progress (job_status 0); jobs 2 (host 3)
 -- and 4 (host 8) are finished (1 succeeded, 2 failed).
+-- async_job rows as CloudStack writes them (tag-2.2.13/tag-3.0.2 ApiServer, BaseAsyncCmd):
+-- job_cmd is the command's class, job_cmd_info the request parameters as a JSON map of
+-- strings (ids in 2.2, uuids in 3.0); commands without getInstanceType() (MigrateVMCmd,
+-- MigrateSystemVMCmd) are stored with instance_type 'None' and instance_id NULL, so jobs
+-- 1, 7 and 8 name their VM and destination host only in job_cmd_info. Jobs 5 (router 3,
+-- DomainRouter), 6 (SSVM 8, SystemVm) and 7 (console proxy 7 to host 1) are finished
+-- (tests reopen them); job 8 (VM 10, host 4 -> host 6) and job 9 (DeleteTemplateCmd,
+-- template 1: an "id" that is not a VM) are in progress and concern neither host 1 nor 2.
 
 SET NAMES utf8;
 
@@ -218,10 +226,15 @@ INSERT INTO `op_ha_work` (`id`, `instance_id`, `type`, `vm_type`, `state`, `mgmt
   (2, 10, 'HA', 'User', 'Running', NULL, 4, '2012-02-12 04:11:09', 1, '2012-02-12 04:11:10', 'Done', 1294932670, 10);
 
 INSERT INTO `async_job` (`id`, `user_id`, `account_id`, `session_key`, `instance_type`, `instance_id`, `job_cmd`, `job_cmd_originator`, `job_cmd_info`, `job_cmd_ver`, `callback_type`, `callback_address`, `job_status`, `job_process_status`, `job_result_code`, `job_result`, `job_init_msid`, `job_complete_msid`, `created`, `last_updated`, `last_polled`, `removed`) VALUES
-  (1, 2, 2, NULL, 'VirtualMachine', 4, 'com.cloud.api.commands.MigrateVMCmd', NULL, '{"hostid":"2","virtualmachineid":"4","ctxUserId":"2","ctxAccountId":"2","ctxStartEventId":"311"}', 0, 0, NULL, 0, 0, 0, NULL, 345051509694, NULL, '2012-03-01 08:58:29', '2012-03-01 08:58:30', '2012-03-01 08:59:55', NULL),
+  (1, 2, 2, NULL, 'None', NULL, 'com.cloud.api.commands.MigrateVMCmd', NULL, '{"hostid":"2","virtualmachineid":"4","ctxUserId":"2","ctxAccountId":"2","ctxStartEventId":"311"}', 0, 0, NULL, 0, 0, 0, NULL, 345051509694, NULL, '2012-03-01 08:58:29', '2012-03-01 08:58:30', '2012-03-01 08:59:55', NULL),
   (2, 1, 1, NULL, 'Host', 3, 'com.cloud.api.commands.PrepareForMaintenanceCmd', NULL, '{"id":"3","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"298"}', 0, 0, NULL, 1, 0, 0, 'com.cloud.api.response.HostResponse/host/{"id":3,"name":"xs-03","state":"PrepareForMaintenance"}', 345051509694, 345051509694, '2012-02-29 17:40:02', '2012-02-29 17:44:10', '2012-02-29 17:44:12', NULL),
   (3, 1, 1, NULL, 'Host', 7, 'com.cloud.api.commands.PrepareForMaintenanceCmd', NULL, '{"id":"7","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"305"}', 0, 0, NULL, 0, 0, 0, NULL, 345051509694, NULL, '2012-03-01 08:50:12', '2012-03-01 08:50:12', '2012-03-01 08:59:58', NULL),
-  (4, 1, 1, NULL, 'Host', 8, 'com.cloud.api.commands.PrepareForMaintenanceCmd', NULL, '{"id":"8","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"301"}', 0, 0, NULL, 2, 0, 530, 'com.cloud.api.response.ExceptionResponse/null/{"errorcode":530,"errortext":"Failed to prepare host for maintenance"}', 345051509694, 345051509694, '2012-02-29 18:05:44', '2012-02-29 18:21:09', '2012-02-29 18:21:10', NULL);
+  (4, 1, 1, NULL, 'Host', 8, 'com.cloud.api.commands.PrepareForMaintenanceCmd', NULL, '{"id":"8","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"301"}', 0, 0, NULL, 2, 0, 530, 'com.cloud.api.response.ExceptionResponse/null/{"errorcode":530,"errortext":"Failed to prepare host for maintenance"}', 345051509694, 345051509694, '2012-02-29 18:05:44', '2012-02-29 18:21:09', '2012-02-29 18:21:10', NULL),
+  (5, 2, 2, NULL, 'DomainRouter', 3, 'com.cloud.api.commands.RebootRouterCmd', NULL, '{"id":"3","ctxUserId":"2","ctxAccountId":"2","ctxStartEventId":"320"}', 0, 0, NULL, 1, 0, 0, 'com.cloud.api.response.DomainRouterResponse/router/{"id":3}', 345051509694, 345051509694, '2012-03-01 07:10:00', '2012-03-01 07:11:02', '2012-03-01 07:11:03', NULL),
+  (6, 1, 1, NULL, 'SystemVm', 8, 'com.cloud.api.commands.StopSystemVmCmd', NULL, '{"id":"8","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"321"}', 0, 0, NULL, 1, 0, 0, 'com.cloud.api.response.SystemVmResponse/systemvm/{"id":8}', 345051509694, 345051509694, '2012-03-01 07:20:00', '2012-03-01 07:21:30', '2012-03-01 07:21:31', NULL),
+  (7, 1, 1, NULL, 'None', NULL, 'com.cloud.api.commands.MigrateSystemVMCmd', NULL, '{"hostid":"1","virtualmachineid":"7","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"322"}', 0, 0, NULL, 1, 0, 0, 'com.cloud.api.response.SystemVmResponse/systemvm/{"id":7}', 345051509694, 345051509694, '2012-03-01 07:30:00', '2012-03-01 07:31:10', '2012-03-01 07:31:11', NULL),
+  (8, 3, 3, NULL, 'None', NULL, 'com.cloud.api.commands.MigrateVMCmd', NULL, '{"hostid":"6","virtualmachineid":"10","ctxUserId":"1","ctxAccountId":"1","ctxStartEventId":"323"}', 0, 0, NULL, 0, 0, 0, NULL, 345051509694, NULL, '2012-03-01 08:57:00', '2012-03-01 08:57:01', '2012-03-01 08:59:50', NULL),
+  (9, 2, 2, NULL, 'Template', 1, 'com.cloud.api.commands.DeleteTemplateCmd', NULL, '{"id":"1","ctxUserId":"2","ctxAccountId":"2","ctxStartEventId":"324"}', 0, 0, NULL, 0, 0, 0, NULL, 345051509694, NULL, '2012-03-01 08:58:00', '2012-03-01 08:58:01', '2012-03-01 08:59:51', NULL);
 
 INSERT INTO `op_host_capacity` (`id`, `host_id`, `data_center_id`, `pod_id`, `cluster_id`, `used_capacity`, `reserved_capacity`, `total_capacity`, `capacity_type`) VALUES
   (1, 1, 1, 1, 1, 1744830464, 0, 33285996544, 0),

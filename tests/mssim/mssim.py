@@ -307,6 +307,23 @@ class Sim:
         r = self.host_row(cur, hid)
         if r is None or r["resource_state"] not in olds:
             return None
+        # resourceStateTransitTo (tag-3.0.2) first writes every op_host_capacity row of a
+        # Routing host in a cluster: 'Disabled' unless the next state is Enabled and the
+        # cluster's allocation state (findClusterAllocationState: cluster, then pod,
+        # then zone) is Enabled.
+        cur.execute("SELECT h.type, h.cluster_id, cl.allocation_state AS c, p.allocation_state AS p,"
+                    " z.allocation_state AS z FROM host h LEFT JOIN cluster cl ON cl.id = h.cluster_id"
+                    " LEFT JOIN host_pod_ref p ON p.id = cl.pod_id"
+                    " LEFT JOIN data_center z ON z.id = cl.data_center_id WHERE h.id = %s", (hid,))
+        c = cur.fetchone()
+        if c and c["type"] == "Routing" and c["cluster_id"] is not None:
+            st = ("Disabled" if c["c"] == "Disabled" or c["p"] == "Disabled"
+                  else (c["z"] or "Enabled"))
+            if st == "Enabled" and new != "Enabled":
+                st = "Disabled"
+            if cur.execute("UPDATE op_host_capacity SET capacity_state = %s WHERE host_id = %s",
+                           (st, hid)):
+                self.log("host %d: op_host_capacity.capacity_state -> %s" % (hid, st))
         n = cur.execute("UPDATE host SET resource_state = %s WHERE id = %s AND resource_state = %s",
                         (new, hid, r["resource_state"]))
         if n == 1:
@@ -533,11 +550,20 @@ class Sim:
                 return
             db = st["db"]
             self.xvms = {}
+            # Whether XenServer lets the VM live-migrate ("pv", as CloudStack's
+            # MigrateCommand meets it): before 6.5 every guest needs PV drivers; from 6.5
+            # (API 2.3) a PV guest (HVM_boot_policy "") needs none (xen-api
+            # xapi_vm_lifecycle.ml check_op_for_feature, commit 1e7202a6b6, v1.9.58).
+            try:
+                api = tuple(int(x) for x in str(st.get("api", "1.0")).split(".")[:2])
+            except ValueError:
+                api = (1, 0)
             for ref, v in db["VM"].items():
                 gm = db["VM_guest_metrics"].get(v.get("guest_metrics")) or {}
                 pvd = gm.get("PV_drivers_version") or {}
+                pv_guest = api >= (2, 3) and v.get("HVM_boot_policy", "x") == ""
                 self.xvms[v["name_label"]] = {"ref": ref, "power": v["power_state"],
-                                              "pv": "major" in pvd and "minor" in pvd}
+                                              "pv": pv_guest or ("major" in pvd and "minor" in pvd)}
 
             def q(cur):
                 cur.execute("SELECT id, private_ip_address ip, guid FROM host WHERE "

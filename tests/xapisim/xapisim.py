@@ -972,7 +972,11 @@ def _vm_pool_migrate(sim, ctx, v, h, options):
         raise XapiError("VM_BAD_POWER_STATE", v, "Running", vm["power_state"].lower())
     gm = sim.db["VM_guest_metrics"].get(vm["guest_metrics"])
     pvd = gm["PV_drivers_version"] if gm else {}
-    if "major" not in pvd or "minor" not in pvd:           # NOTES §5
+    # 5.6: every guest needs PV drivers (NOTES §5).  6.5+ (API 2.3): a guest that did not
+    # boot HVM migrates implicitly (xen-api xapi_vm_lifecycle.ml check_op_for_feature,
+    # commit 1e7202a6b6, v1.9.58); only HVM guests need the drivers.
+    pv_guest = sim.api >= (2, 3) and vm["HVM_boot_policy"] == ""
+    if not pv_guest and ("major" not in pvd or "minor" not in pvd):
         raise XapiError("VM_MISSING_PV_DRIVERS", v)
     vm["resident_on"] = h
 
