@@ -405,6 +405,17 @@ build_todo(struct proc *p)
 	}
 }
 
+/* Which VMs cannot live-migrate on this host's XenServer (pool.h: can_migrate). */
+static const char *
+migrate_rule(const struct proc *p)
+{
+	const struct pool_host *h = p->t.xs;
+
+	return h->api_major > 2 || (h->api_major == 2 && h->api_minor >= 3) ?
+	    "XenServer 6.5+ rule: HVM guests without PV drivers" :
+	    "XenServer 5.6-6.2 rule: every guest without XenServer Tools";
+}
+
 /* ---- the steps ---- */
 
 static int
@@ -421,9 +432,13 @@ step_wait_vms(struct proc *p, char *detail, size_t len)
 static int
 step_wait_no_tools(struct proc *p, char *detail, size_t len)
 {
-	int rc = wait_for(p, "VMs without XenServer Tools to be shut down", "stop them in the "
-	    "CloudStack UI (they cannot live-migrate); start them on another host once the "
-	    "host is in maintenance", look_no_tools);
+	char what[200];
+	int rc;
+
+	snprintf(what, sizeof(what), "VMs that cannot live-migrate (%s) to be shut down",
+	    migrate_rule(p));
+	rc = wait_for(p, what, "stop them in the CloudStack UI; start them on another host "
+	    "once the host is in maintenance", look_no_tools);
 
 	snprintf(detail, len, "%s%s", p->no_tools[0] ? "shut down by the operator: " :
 	    "no VM without Tools", p->no_tools);
@@ -1045,9 +1060,9 @@ step_check(struct proc *p, char *detail, size_t len)
 		    "procedure's waits will look again", p->t.name, seen);
 	else if (left > 0) {
 		note_no_tools(p);
-		csm_info("VMs without XenServer Tools on %s (they cannot live-migrate: shut "
-		    "them down when asked and start them on another host afterwards): %s",
-		    p->t.name, seen);
+		csm_info("VMs without XenServer Tools on %s that cannot live-migrate (%s): "
+		    "shut them down when asked and start them on another host afterwards: %s",
+		    p->t.name, migrate_rule(p), seen);
 	}
 	snprintf(detail, len, "checks passed; %zu to apply", p->ntodo);
 	return CSM_OK;

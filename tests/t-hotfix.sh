@@ -45,6 +45,7 @@ assert [(p["name_label"],p["action"]) for p in d["patches"]]==[("XS56EFP1003","a
 ' "$OUT"
 expect_err "waiting .*user VMs to leave the host" "the operator is told what csmaint waits for"
 expect_err "VMs without XenServer Tools on xs-01 .*: i-2-2-VM \(Running\)" "VMs without Tools listed before anything changes"
+expect_err "cannot live-migrate \(XenServer 5.6-6.2 rule: every guest without XenServer Tools\)" "says which migration rule it used"
 expect_err "XenServer host xs-01: back after" "reboot waited for"
 expect_err "cancel maintenance for host xs-01" "tells the operator what is left"
 expect_eq "operation closed" "done	NULL" "$(sql "SELECT state, IFNULL(open_host,'NULL') FROM operation" csmaint)"
