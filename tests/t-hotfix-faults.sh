@@ -44,9 +44,11 @@ RC=$?
 expect_eq "precheck fails at the patch step: exit 1" 1 "$RC"
 rolled_back "precheck failure" "WRONG_SERVER_VERSION"
 
-# 3. upload fails (out of space on the master).
+# 3. upload fails (out of space on the master).  Maintenance of xs-01 makes xs-02 the
+#    master (CloudStack's MaintainCommand) before the procedure uploads: fill both.
 hotfix_fresh
 simctl set-host xs-01 patch_space_free=1000 >/dev/null
+simctl set-host xs-02 patch_space_free=1000 >/dev/null
 msctl autopilot xs-01 >/dev/null
 expect_exit 1 "upload fails" hotfix xs-01 "$F3" --execute
 rolled_back "upload failure" "OUT_OF_SPACE"

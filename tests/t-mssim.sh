@@ -247,6 +247,14 @@ check "reboot in Maintenance: host 3 keeps Maintenance and Disabled" "Maintenanc
 msctl autopilot xs-01 >/dev/null
 q "UPDATE host SET allocation_state = 'Disabled' WHERE id = 1"        # csmaint: disable
 check "autopilot: host 1 in Maintenance" Maintenance "SELECT status FROM host WHERE id = 1"
+# CitrixResourceBase.execute(MaintainCommand): host 1 was the pool master; the first other
+# host of Host.getAllRecords (xs-02) is master now; CloudStack reloads no host for it.
+if [ "$(simctl master)" = xs-02 ]; then ok "MaintainCommand on the master: xapisim's master is xs-02"
+else not_ok "MaintainCommand on the master: xapisim's master is $(simctl master)"; fi
+if grep -q "host 1: MaintainCommand: new master for the XenPool is xs-02" "$TEST_TMP/mssim.log"; then
+	ok "mssim logs the master switch"; else not_ok "mssim logs the master switch"; fi
+check "the master switch reloads no host (hosts 2 and 10 stay Up)" "Up,Up" \
+	"SELECT (SELECT status FROM host WHERE id = 2), (SELECT status FROM host WHERE id = 10)" 0
 check "autopilot: VM 2 (no Tools) stopped, the others moved" "Stopped,NULL,0" \
 	"SELECT state, IFNULL(host_id, 'NULL'), (SELECT COUNT(*) FROM vm_instance WHERE host_id = 1 AND removed IS NULL) FROM vm_instance WHERE id = 2"
 xcheck "autopilot: VM 2 halted in xapisim" "Halted -" i-2-2-VM
@@ -264,6 +272,25 @@ check "autopilot: VM 2 restarted on another host" "Running,2" \
 xcheck "autopilot: VM 2 running on xs-02 in xapisim" "Running xs-02" i-2-2-VM
 if msctl status | grep -q '"step": "done"'; then ok "autopilot: status says done"
 else not_ok "autopilot: status"; fi
+stop_ms
+
+# 3.0: doMaintain sends MaintainCommand before the resource-state transition, so a refused
+# maintenance of the master (Disabled) still moves the master role.
+mdb_load_cloudstack 3.0 cloud30
+start_ms cloud30 --xapisim-state-dir "$TEST_TMP/xs"
+q "UPDATE host SET resource_state = 'Disabled' WHERE id = 2"
+if msctl prepare-maintenance 2 >"$TEST_TMP/pm.out" 2>&1; then
+	not_ok "3.0 prepare-maintenance of the Disabled master was accepted"
+else ok "3.0 prepare-maintenance of the Disabled master (xs-02) is refused"; fi
+if [ "$(simctl master)" = xs-01 ]; then ok "3.0 refused maintenance still moved the master to xs-01"
+else not_ok "3.0 refused maintenance: xapisim's master is $(simctl master)"; fi
+check "3.0 refused maintenance: host 2 stays Up and Disabled" "Up,Disabled" \
+	"SELECT status, resource_state FROM host WHERE id = 2" 0
+# Maintenance of a host that is not the master leaves the master alone.
+q "UPDATE host SET resource_state = 'Enabled' WHERE id = 2"
+msctl prepare-maintenance 2 >/dev/null || not_ok "3.0 prepare-maintenance of host 2 (Enabled)"
+if [ "$(simctl master)" = xs-01 ]; then ok "maintenance of a member does not move the master"
+else not_ok "maintenance of a member moved the master to $(simctl master)"; fi
 stop_ms
 
 if [ "$FAILED" -gt 0 ]; then

@@ -291,11 +291,15 @@ else echo "not ok - SIGTERM: simulator exit status $src"; rc=1; fi
 # ---- a 7.1 (API 2.6) pool: pool_update mode --------------------------------
 cat > "$TEST_TMP/scenario71.json" <<'EOF'
 {
-  "pool": {"name_label": "p71", "master": "m"},
+  "pool": {"name_label": "p71", "master": "m", "default_SR": "nfs-pool"},
   "product_version": "7.1.0", "build_number": "137272c",
   "API_version_major": 2, "API_version_minor": 6,
   "empty_value_style": "self_closing", "apply_seconds": 0.1,
   "hosts": [{"name_label": "m"}, {"name_label": "n"}],
+  "srs": [{"name_label": "nfs-pool", "uuid": "5a5a5a5a-0000-4000-8000-000000000001", "type": "nfs",
+           "shared": true},
+          {"name_label": "Local storage on n", "uuid": "5a5a5a5a-0000-4000-8000-000000000002",
+           "type": "lvm", "host": "n"}],
   "vms": [{"name_label": "i-2-3-VM", "resident_on": "n",
            "guest_metrics": {"PV_drivers_version": {"major": "7", "minor": "1"},
                              "PV_drivers_up_to_date": true, "PV_drivers_detected": true}}],
@@ -350,10 +354,41 @@ try:
         f.write(b"XSUPDATE uuid=aaaaaaaa-0000-4000-8000-000000000002 name-label=XS71E002 "
                 b"after-apply-guidance=restartXAPI\nSIGNATURE ok\n")
     os.truncate(patch, 32 << 20)
+    # 7.1: no sr_id -> Import_raw_vdi: INTERNAL_ERROR "Not enough info supplied to import", HTTP 400
+    def upload71(extra):
+        task = x.task.create("upload", "")
+        c = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", patch,
+                            "--cacert", ca, "-H", "Expect:",
+                            "https://127.0.0.1:%d/pool_patch_upload?session_id=%s&task_id=%s%s"
+                            % (port, s.handle, task, extra)], capture_output=True, text=True)
+        deadline = time.time() + 10
+        while x.task.get_status(task) == "pending" and time.time() < deadline:
+            time.sleep(0.05)
+        return c.stdout, task
+    srs = x.SR.get_all_records()
+    dsr = x.pool.get_default_SR(x.pool.get_all()[0])
+    check(srs[dsr]["shared"] is True and srs[dsr]["type"] == "nfs"
+          and sorted(r["shared"] for r in srs.values()) == [False, True],
+          "7.1: SR records (uuid, name_label, type, shared) and pool.default_SR", srs)
+    code, task = upload71("")
+    check(code == "400" and x.task.get_error_info(task) == ["INTERNAL_ERROR", "Not enough info supplied to import"],
+          "7.1: upload without sr_id -> HTTP 400, INTERNAL_ERROR Not enough info supplied to import",
+          (code, x.task.get_error_info(task)))
+    code, task = upload71("&sr_id=OpaqueRef:00000000-bad0-4000-8000-000000000000")
+    check(code == "500" and x.task.get_error_info(task)[:2] == ["HANDLE_INVALID", "SR"],
+          "7.1: sr_id naming no SR -> HANDLE_INVALID [SR; ref] (VDI.create)", (code, x.task.get_error_info(task)))
+    code, task = upload71("&sr_uuid=5a5a5a5a-0000-4000-8000-0000000000ff")
+    check(x.task.get_error_info(task)[:2] == ["UUID_INVALID", "SR"], "7.1: unknown sr_uuid -> UUID_INVALID",
+          x.task.get_error_info(task))
+    local = [r for r, v in srs.items() if not v["shared"]][0]
+    code, task = upload71("&sr_id=" + local)
+    check(x.task.get_status(task) == "failure", "7.1: a local SR of another host cannot take the upload",
+          x.task.get_error_info(task))
+    check(x.pool_patch.get_by_name_label("XS71E002") == [], "7.1: no failed upload created a record")
     task = x.task.create("upload", "")
     subprocess.run(["curl", "-sS", "-T", patch, "--cacert", ca, "-H", "Expect:",
-                    "https://127.0.0.1:%d/pool_patch_upload?session_id=%s&task_id=%s" % (port, s.handle, task)],
-                   check=True)
+                    "https://127.0.0.1:%d/pool_patch_upload?session_id=%s&task_id=%s&sr_id=%s"
+                    % (port, s.handle, task, dsr)], check=True)
     while x.task.get_status(task) == "pending":
         time.sleep(0.05)
     pref = x.task.get_result(task)
@@ -379,4 +414,167 @@ except Exception as e:
 sys.exit(1 if failed else 0)
 EOF
 [ $rc -eq 0 ] || { echo "# 7.1 simulator log:"; tail -n 20 "$TEST_TMP/xapisim71.log" | sed 's/^/# /'; }
+kill -TERM "$simpid"; wait "$simpid"
+
+# ---- the master moves (pool.designate_new_master), and where a 5.6 patch file lives ----
+cat > "$TEST_TMP/scenario-switch.json" <<'JSON'
+{
+  "pool": {"name_label": "p56", "master": "xs1"},
+  "product_version": "5.6.100", "API_version_major": 1, "API_version_minor": 8,
+  "login_max_args": 3, "apply_seconds": 0.1, "master_switch_seconds": 1,
+  "hosts": [{"name_label": "xs1", "address": "127.0.0.1"}, {"name_label": "xs2", "address": "127.0.0.2"},
+            {"name_label": "xs3", "address": "127.0.0.3"}]
+}
+JSON
+state=$TEST_TMP/state-switch
+"$PY" "$SIM/xapisim.py" --scenario "$TEST_TMP/scenario-switch.json" \
+    --cert "$TEST_TMP/certs/server.pem" --key "$TEST_TMP/certs/server.key" \
+    --cacert "$TEST_TMP/certs/ca.pem" --port 0 --state-dir "$state" \
+    2>"$TEST_TMP/xapisim-switch.log" &
+simpid=$!
+trap cleanup EXIT
+for _ in $(seq 100); do
+    [ -e "$state/ready" ] && break
+    kill -0 "$simpid" 2>/dev/null || break
+    sleep 0.1
+done
+[ -e "$state/ready" ] || { echo "not ok - switch simulator did not start"; exit 1; }
+STATE=$state "$PY" - <<'PY' || rc=1
+import json, os, ssl, subprocess, sys, time, xmlrpc.client
+state, ca, simctl, tmpd = (os.environ[k] for k in ("STATE", "CA", "SIMCTL", "TMPD"))
+port = int(open(os.path.join(state, "port")).read())
+ctx = ssl.create_default_context(cafile=ca)
+failed = 0
+def check(cond, what, extra=""):
+    global failed
+    print(("ok - " if cond else "not ok - ") + what)
+    if not cond:
+        failed += 1
+        print("# " + str(extra).replace("\n", "\n# "))
+def ctl(*args):
+    r = subprocess.run([simctl, "--state-dir", state] + list(args), capture_output=True, text=True)
+    if r.returncode:
+        print("# simctl %s: %s" % (" ".join(args), r.stderr.strip()))
+    return r.stdout.strip()
+def proxy(i):
+    return xmlrpc.client.ServerProxy("https://127.0.0.%d:%d/" % (i, port), context=ctx)
+def err(r):
+    return r.get("ErrorDescription") if r.get("Status") != "Success" else None
+def wait_task(p, sess, t):
+    deadline = time.time() + 10
+    while p.task.get_status(sess, t)["Value"] == "pending" and time.time() < deadline:
+        time.sleep(0.05)
+    return p.task.get_record(sess, t)["Value"]
+def upload(i, sess, path):
+    p = proxy(i)
+    task = p.task.create(sess, "upload", "")["Value"] if i == cur_master else None
+    url = "https://127.0.0.%d:%d/pool_patch_upload?session_id=%s%s" % (
+        i, port, sess, "&task_id=%s" % task if task else "")
+    c = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", path, "--cacert", ca,
+                        "-H", "Expect:", url], capture_output=True, text=True)
+    return c.stdout, (wait_task(p, sess, task) if task else None)
+def files(uuid):
+    st = json.loads(ctl("state"))
+    rec = [r for r in st["db"]["pool_patch"].values() if r["uuid"] == uuid][0]
+    return sorted(st["db"]["host"][h]["name_label"] for h in rec["_files"])
+
+cur_master = 1
+m1 = proxy(1)
+sess = m1.session.login_with_password("root", "xenroot")["Value"]
+hosts = {m1.host.get_name_label(sess, h)["Value"]: h for h in m1.host.get_all(sess)["Value"]}
+agent0 = {n: m1.host.get_other_config(sess, h)["Value"]["agent_start_time"] for n, h in hosts.items()}
+U = "33333333-0000-4000-8000-000000000056"
+patch = os.path.join(tmpd, "XS56E010.xsupdate")
+with open(patch, "wb") as f:
+    f.write(("XSUPDATE uuid=%s name-label=XS56E010 version=1.0 after-apply-guidance=restartHost\n"
+             "SIGNATURE ok\n" % U).encode())
+    f.write(os.urandom(4096))
+code, rec = upload(1, sess, patch)
+pref = rec["result"]
+check(rec["status"] == "success" and files(U) == ["xs1"], "upload: the file is on the master xs1 only", files(U))
+r = m1.pool_patch.precheck(sess, pref, hosts["xs3"])
+check(r["Status"] == "Success" and files(U) == ["xs1"],
+      "precheck on a member fetches the file and removes its copy afterwards", (r, files(U)))
+
+# pool.designate_new_master as CloudStack's switchMaster does it
+held = sess
+ctl("switch-master", "xs2")
+check(ctl("master") == "xs2" and open(os.path.join(state, "master")).read().strip() == "127.0.0.2",
+      "switch-master: the state's master is xs2 (and STATE/master names its address)")
+try:
+    proxy(2).pool.get_all(held)
+    down = False
+except OSError:
+    down = True
+check(down, "while xapi restarts on every host the new master does not answer")
+deadline, login = time.time() + 10, None
+while time.time() < deadline:
+    try:
+        login = proxy(2).session.login_with_password("root", "xenroot")
+        break
+    except OSError:
+        time.sleep(0.1)
+cur_master = 2
+check(login is not None and login["Status"] == "Success", "the new master xs2 accepts logins", login)
+sess = login["Value"]
+m2 = proxy(2)
+check(err(m2.pool.get_all(held)) == ["SESSION_INVALID", held],
+      "a session opened before the switch is invalid on the new master (sessions are PersistNothing)")
+check(err(proxy(1).pool.get_all(held)) == ["SESSION_INVALID", held],
+      "... and on the old master")
+check(err(proxy(1).session.login_with_password("root", "xenroot")) == ["HOST_IS_SLAVE", "127.0.0.2"],
+      "the old master answers a login HOST_IS_SLAVE [new master]")
+check(err(proxy(1).pool.get_all(sess)) == ["HOST_IS_SLAVE", "127.0.0.2"],
+      "the old master answers a call with a new session HOST_IS_SLAVE [new master]")
+pool = m2.pool.get_all(sess)["Value"][0]
+check(m2.pool.get_master(sess, pool)["Value"] == hosts["xs2"], "pool.master is xs2")
+agent1 = {n: m2.host.get_other_config(sess, h)["Value"]["agent_start_time"] for n, h in hosts.items()}
+check(all(agent1[n] != agent0[n] for n in hosts), "xapi restarted on every host (agent_start_time)",
+      (agent0, agent1))
+
+# the file stayed on xs1, which is no longer the master
+r = m2.pool_patch.precheck(sess, pref, hosts["xs3"])
+check(err(r) == ["CANNOT_FIND_PATCH"], "precheck on a member after the switch -> CANNOT_FIND_PATCH []", r)
+r = m2.pool_patch.precheck(sess, pref, hosts["xs2"])
+check(err(r) == ["CANNOT_FIND_PATCH"], "precheck on the new master -> CANNOT_FIND_PATCH []", r)
+r = m2.pool_patch.precheck(sess, pref, hosts["xs1"])
+check(err(r) == ["CANNOT_FIND_PATCH"], "precheck on the old master (its copy is not used) -> CANNOT_FIND_PATCH", r)
+t = m2.Async.pool_patch.apply(sess, pref, hosts["xs3"])["Value"]
+rec = wait_task(m2, sess, t)
+check(rec["error_info"] == ["CANNOT_FIND_PATCH"], "Async apply on a member -> task fails CANNOT_FIND_PATCH",
+      rec["error_info"])
+check(m2.pool_patch.get_host_patches(sess, pref)["Value"] == [], "the failed apply left no host_patch")
+code, _ = upload(1, sess, patch)
+check(code == "500", "upload to the old master -> HTTP 500 (CannotUploadPatchToSlave)", code)
+code, rec = upload(2, sess, patch)
+check(rec["status"] == "success" and rec["result"] == pref and files(U) == ["xs2"],
+      "upload again to the new master re-attaches the file to the same pool_patch (no PATCH_ALREADY_EXISTS)",
+      (rec, files(U)))
+code, rec = upload(2, sess, patch)
+check(rec["error_info"] == ["PATCH_ALREADY_EXISTS", U], "a third upload -> PATCH_ALREADY_EXISTS [uuid]",
+      rec["error_info"])
+ctl("set-patch", U, "fetch_fails=true")
+r = m2.pool_patch.precheck(sess, pref, hosts["xs3"])
+check(err(r) == ["CANNOT_FETCH_PATCH", U], "a failed transfer from the master -> CANNOT_FETCH_PATCH [uuid]", r)
+ctl("set-patch", U, "fetch_fails=false")
+t = m2.Async.pool_patch.apply(sess, pref, hosts["xs3"])["Value"]
+rec = wait_task(m2, sess, t)
+check(rec["status"] == "success" and files(U) == ["xs2", "xs3"],
+      "apply on a member after the re-upload works; the member keeps its copy", (rec, files(U)))
+r = m2.pool_patch.clean(sess, pref)
+check(r["Status"] == "Success" and files(U) == ["xs3"], "pool_patch.clean removes the file on the master only",
+      files(U))
+r = m2.pool_patch.precheck(sess, pref, hosts["xs1"])
+check(err(r) == ["CANNOT_FIND_PATCH"], "after clean a member cannot fetch it -> CANNOT_FIND_PATCH", r)
+r = m2.pool_patch.pool_clean(sess, pref)
+check(r["Status"] == "Success" and files(U) == [], "pool_patch.pool_clean removes it on every host", files(U))
+code, rec = upload(2, sess, patch)
+check(rec["status"] == "success" and rec["result"] == pref, "after pool_clean an upload re-attaches", rec)
+ctl("switch-master", "xs1", "--seconds", "0")
+r = proxy(1).session.login_with_password("root", "xenroot")
+check(r["Status"] == "Success" and err(proxy(2).session.login_with_password("root", "xenroot")) ==
+      ["HOST_IS_SLAVE", "127.0.0.1"], "switch back to xs1 (--seconds 0): xs2 now answers HOST_IS_SLAVE", r)
+sys.exit(1 if failed else 0)
+PY
+[ $rc -eq 0 ] || { echo "# switch simulator log:"; tail -n 20 "$TEST_TMP/xapisim-switch.log" | sed 's/^/# /'; }
 exit $rc

@@ -48,6 +48,7 @@ DEFAULTS = {                       # seconds; `msctl set KEY VALUE` changes them
     "migrate_retries": 0,          # HA work retries after a failed migration
     "migrate_retry_interval": 1.0,
     "autopilot_poll": 0.1,
+    "switch_master_wait": 30.0,    # switchMaster: 30 tries x forceSleep(5) until the new master answers
 }
 
 
@@ -418,6 +419,10 @@ class Sim:
         # allocation_state.
         olds = ("Up", "Down", "Alert", "Connecting", "ErrorInMaintenance") if self.gen == "2.2" \
             else ("Enabled",)
+        # MaintainCommand goes to the host first, in both generations (2.2
+        # AgentManagerImpl.maintain, 3.0 ResourceManagerImpl.doMaintain): the master role
+        # moves even when the state change below is refused.
+        self.maintain_command(hid)
         if not self.tx(self.mtransit, hid, olds, "PrepareForMaintenance"):
             if self.gen == "3.0":
                 raise CtlError("Cannot transimit resource state of host %d to Maintenance "
@@ -445,6 +450,50 @@ class Sim:
                 self.log("host %d: scheduled %s of VM %d (op_ha_work %d)"
                          % (hid, kind, vm["id"], cur.lastrowid))
         self.tx(schedule)
+
+    def maintain_command(self, hid):
+        """CitrixResourceBase.execute(MaintainCommand) (2.2.13 ~1231, 3.0.x ~1260): when the
+        host is its pool's master and the pool has more than one host, designate the first
+        other host of Host.getAllRecords as master (XenServerConnectionPool.switchMaster:
+        pool.sync_database, pool.designate_new_master, then up to 30 x 5 s until the pool
+        answers with the new master).  CloudStack re-opens its pool connection itself; the
+        xapi restarts this causes are not host reboots (no reload of the hosts)."""
+        if not self.xapi:
+            return
+        with self.xlock:
+            try:
+                st = self.xapi.call("/sim/state")
+            except Exception as e:
+                self.log_err("xapisim", e)
+                return
+            row = self.tx(lambda cur: (cur.execute(
+                "SELECT private_ip_address ip, guid FROM host WHERE id = %s", (hid,)), cur.fetchone())[1])
+            db = st["db"]
+            ref = None
+            if row:
+                ref = next((r for r, h in db["host"].items() if h["address"] == row["ip"]), None) or \
+                    next((r for r, h in db["host"].items() if h["uuid"] == row["guid"]), None)
+            if ref is None or ref != st["master"]:
+                return
+            others = [r for r in db["host"] if r != ref]
+            if not others:
+                self.log("host %d: MaintainCommand: the only host of its pool stays master" % hid)
+                return
+            new = others[0]
+            self.xapi.call("/sim/control", {"switch_master": {"host": new}})
+            self.log("host %d: MaintainCommand: new master for the XenPool is %s (%s)"
+                     % (hid, db["host"][new]["name_label"], db["host"][new]["address"]))
+            self.count["master_switches"] += 1
+            deadline = time.time() + self.set["switch_master_wait"]
+            while time.time() < deadline and not self.stop.is_set():
+                st = self.xapi.call("/sim/state")
+                if st["master"] == new and not st["down"]:
+                    break
+                time.sleep(0.1)
+            for x in self.xhosts.values():
+                h = st["db"]["host"].get(x["ref"])
+                if h:
+                    x["agent"] = h["other_config"].get("agent_start_time")
 
     def maintenance_failed(self, hid):
         """AgentManagerImpl.maintenanceFailed: PrepareForMaintenance --UnableToMigrate-->

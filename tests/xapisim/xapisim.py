@@ -288,11 +288,12 @@ FIELD_SPEC = {
                   "size pool_patch other_config",
     "pool_update": "uuid name_label name_description version installation_size key "
                    "after_apply_guidance vdi hosts 2.8: other_config enforce_homogeneity",
+    "SR": "uuid name_label name_description type content_type shared other_config",
     "task": "uuid name_label name_description allowed_operations current_operations created "
             "finished status resident_on progress type result error_info other_config "
             "subtask_of subtasks 2.5: backtrace",
 }
-NAMED = {"pool", "host", "VM", "pool_patch", "host_patch", "pool_update", "task"}
+NAMED = {"pool", "host", "VM", "pool_patch", "host_patch", "pool_update", "task", "SR"}
 
 
 def parse_field_spec(api):
@@ -370,6 +371,10 @@ class Sim:
             "auth_fail_delay": 0, "apply_seconds": 0.5, "shutdown_delay": 0.2,
             "upload_space_factor": 3, "upload_sink": False,
             "session_timeout": 0,          # idle seconds before SESSION_INVALID; 0 = never
+            "master_switch_seconds": 1.0,  # xapi restarts on every host at a master change
+            # 7.1 (API 2.6) PUT /pool_patch_upload needs sr_id (import_raw_vdi.ml, v1.14.61);
+            # 7.2+ (CA-249662) falls back to pool.default_SR
+            "upload_needs_sr": self.api < (2, 7),
         }
         self.opts.update(sc.get("options", {}))
         for k in list(self.opts):
@@ -423,10 +428,23 @@ class Sim:
         self.host_by_name = names
         self.master = names[master_name]
         ps = sc.get("pool", {})
+        srs = {}
+        for ss in sc.get("srs", []):
+            sref = new_ref()
+            self.db["SR"][sref] = {
+                "uuid": ss.get("uuid", new_uuid()), "name_label": ss["name_label"],
+                "name_description": ss.get("name_description", ""), "type": ss.get("type", "nfs"),
+                "content_type": ss.get("content_type", "user"), "shared": bool(ss.get("shared", False)),
+                "other_config": {},
+                # a local (unshared) SR is plugged on one host only
+                "_host": names.get(ss.get("host")) if not ss.get("shared") else None}
+            srs[ss["name_label"]] = sref
+        dsr = ps.get("default_SR")
         self.db["pool"][new_ref()] = {
             "uuid": ps.get("uuid", new_uuid()), "name_label": ps.get("name_label", ""),
             "name_description": ps.get("name_description", ""), "master": self.master,
-            "default_SR": NULL, "ha_enabled": False, "other_config": ps.get("other_config", {})}
+            "default_SR": srs[dsr] if dsr in srs else new_ref() if dsr == "dangling" else NULL,
+            "ha_enabled": False, "other_config": ps.get("other_config", {})}
         for vs in sc.get("vms", []):
             self.add_vm(vs, names.get(vs.get("resident_on")))
         for p in sc.get("patches", []):
@@ -501,7 +519,11 @@ class Sim:
                "_apply_fail": p.get("apply_fail"),
                "_apply_output": p.get("apply_output", "Installing %s ... done\n" % p.get("name_label", "")),
                "_apply_seconds": p.get("apply_seconds"),
-               "_file_present": bool(p.get("file_present", True))}
+               "_fetch_fails": bool(p.get("fetch_fails", False)),
+               # Hosts whose /var/patch holds the file named by pool_patch.filename
+               # (before 7.1 the upload writes it on the master only: NOTES §10)
+               "_files": ({self.master} if p.get("file_present", True) else set())
+                         if not p.get("files") else {self.host_by_name[h] for h in p["files"]}}
         self.db["pool_patch"][pref] = rec
         if self.mode == "pool_update":
             uref = new_ref()
@@ -780,14 +802,106 @@ class Sim:
         if href in self.down:
             raise XapiError("HOST_OFFLINE", href)
 
+    def upload_sr_error(self, sr_id, sr_uuid):
+        """7.1+ upload = Import_raw_vdi.localhost_handler (v1.14.61 ~61-72): the SR comes
+        from sr_id (a ref, not checked until VDI.create) or sr_uuid (looked up: UUID_INVALID);
+        none at all is INTERNAL_ERROR "Not enough info supplied to import" with HTTP 400
+        (7.2+, CA-249662: pool.default_SR first).  Returns (error, http status) or (None, 0)."""
+        if sr_uuid is not None and sr_id is None:
+            try:
+                sr_id = self.by_uuid("SR", sr_uuid)
+            except XapiError as e:
+                return e.desc, 500
+        if sr_id is None and not self.opts["upload_needs_sr"]:
+            d = self.db["pool"][next(iter(self.db["pool"]))]["default_SR"]
+            sr_id = d if d != NULL else None
+        if sr_id is None:
+            return ["INTERNAL_ERROR", "Not enough info supplied to import"], 400
+        sr = self.db["SR"].get(sr_id)
+        if sr is None:                         # VDI.create ~sR:<bad ref>
+            return ["HANDLE_INVALID", "SR", sr_id], 500
+        if not sr["shared"] and sr["_host"] != self.master:
+            # the master cannot attach a VDI of a local SR of another host (simulated)
+            return ["INTERNAL_ERROR", "SR %s is not attached to the master" % sr["uuid"]], 500
+        return None, 0
+
+    # ---- master change (pool.designate_new_master) ------------------------------
+    def switch_master(self, new, seconds=None):
+        """pool.designate_new_master as CloudStack's switchMaster calls it (NOTES §10;
+        xen-api xapi_pool_transition.ml at v1.14.61): a two-phase commit, then every host
+        points pool.conf at the new master and restarts xapi (Xapi_fuse.light_fuse_and_run).
+        Sessions and tasks are PersistNothing (datamodel.ml: session ~persist:PersistNothing),
+        so none survives, on the old master or the new one: an old session gets
+        SESSION_INVALID everywhere; the old master answers logins (and calls with a new
+        session) HOST_IS_SLAVE [new master address].  Every host is unreachable while its
+        xapi restarts and comes back with a new agent_start_time."""
+        if new == self.master:
+            raise ValueError("%s is the master already" % self.db["host"][new]["name_label"])
+        self.assert_live(new)
+        old = self.master
+        down_for = float(self.opts["master_switch_seconds"] if seconds is None else seconds)
+        self.master = new
+        for pool in self.db["pool"].values():
+            pool["master"] = new
+        self.drop_sessions_and_tasks()
+        for t in self.db["task"].values():
+            t["resident_on"] = new
+        hosts = [h for h in self.db["host"] if h not in self.down]
+        try:
+            path = os.path.join(self.state_dir, "master")
+            with open(path + ".tmp", "w") as f:
+                f.write(self.db["host"][new]["address"] + "\n")
+            os.rename(path + ".tmp", path)
+        except OSError as e:
+            log("cannot write %s: %s" % (path, e))
+        log("master %s -> %s (xapi restarts on %d hosts for %.1fs)" % (
+            self.db["host"][old]["name_label"], self.db["host"][new]["name_label"],
+            len(hosts), down_for))
+        if down_for <= 0:
+            for h in hosts:
+                self.host_up(h, reboot=False)
+            return
+        self.down.update(hosts)
+
+        def run():
+            time.sleep(down_for)
+            with self.lock:
+                for h in hosts:
+                    self.host_up(h, reboot=False)
+        threading.Thread(target=run, daemon=True).start()
+
     # ---- hotfix logic (NOTES §2.3, §3) ---------------------------------------
     def is_applied(self, pref, href):
         return any(r["pool_patch"] == pref and r["host"] == href and r["applied"]
                    for r in self.db["host_patch"].values())
 
-    def precheck(self, pref, href, kind, obj_ref):
-        """Shared precheck; kind is "PATCH" or "UPDATE"; obj_ref goes in the error."""
+    def get_patch_to_local(self, pref, href):
+        """Xapi_pool_patch.get_patch_to_local + execute_patch (28c904dfb5, ~337-399, ~120):
+        on a slave the file is fetched from the *current* master's /pool_patch_download:
+        CANNOT_FIND_PATCH [] when the master has no file, CANNOT_FETCH_PATCH [uuid] when
+        the transfer fails otherwise; on the master the file must be in its /var/patch."""
         p = self.db["pool_patch"][pref]
+        if href != self.master:
+            if p["_fetch_fails"]:
+                raise XapiError("CANNOT_FETCH_PATCH", p["uuid"])
+            if self.master not in p["_files"]:
+                raise XapiError("CANNOT_FIND_PATCH")
+            p["_files"].add(href)
+        elif href not in p["_files"]:
+            raise XapiError("CANNOT_FIND_PATCH")
+
+    def precheck(self, pref, href, kind, obj_ref, fetch=False):
+        """Shared precheck; kind is "PATCH" or "UPDATE"; obj_ref goes in the error.
+        fetch: the pool_patch.precheck entry point (5.6 to 7.0): fetch the file first and
+        unlink a slave's copy afterwards (the finally in Xapi_pool_patch.precheck)."""
+        p = self.db["pool_patch"][pref]
+        if fetch:
+            self.get_patch_to_local(pref, href)
+            try:
+                return self.precheck(pref, href, kind, obj_ref)
+            finally:
+                if href != self.master:
+                    p["_files"].discard(href)
         self.assert_live(href)
         h = self.db["host"][href]
         pre = kind + "_PRECHECK_FAILED_"
@@ -814,8 +928,10 @@ class Sim:
                 if r["applied"]:
                     raise XapiError(kind + "_ALREADY_APPLIED", obj_ref)
                 raise XapiError("OTHER_OPERATION_IN_PROGRESS", "Pool_patch", obj_ref, "apply")
-        if not p["_file_present"]:
-            raise XapiError("CANNOT_FIND_PATCH" if kind == "PATCH" else "CANNOT_FIND_UPDATE")
+        if kind == "PATCH":
+            self.get_patch_to_local(pref, href)      # file stays on a slave after apply
+        elif not p["_files"]:
+            raise XapiError("CANNOT_FIND_UPDATE")
         self.precheck(pref, href, kind, obj_ref)
         hp = self.mark_applied(pref, href, DateTime(time.time()), applied=False)
         secs = p["_apply_seconds"] if p["_apply_seconds"] is not None else self.opts["apply_seconds"]
@@ -844,8 +960,13 @@ class Sim:
         u = meta["uuid"]
         for pref, r in self.db["pool_patch"].items():
             if r["uuid"] == u:
-                if not r["_file_present"]:       # cleaned: re-attach silently (NOTES §2.2 step 5)
-                    r["_file_present"] = True
+                # Uniqueness_constraint_violation: if the file named by the record is not
+                # on this master (cleaned, or uploaded to an earlier master), the new file
+                # takes its place and the existing ref is the result (8fd5b05b8b ~235-253)
+                present = self.master in r["_files"] if self.mode == "pool_patch" else r["_files"]
+                if not present:
+                    r["_files"] = {self.master}
+                    r["size"] = int(size)
                     return pref
                 raise XapiError("PATCH_ALREADY_EXISTS" if self.mode == "pool_patch"
                                 else "UPDATE_ALREADY_EXISTS", u)
@@ -992,7 +1113,7 @@ def _pp_precheck(sim, ctx, p, h):
     if sim.mode == "pool_update":                 # forwards to pool_update, returns "" (NOTES §2.4)
         sim.precheck(p, h, "UPDATE", sim.db["pool_patch"][p]["pool_update"])
         return ""
-    return sim.precheck(p, h, "PATCH", p)
+    return sim.precheck(p, h, "PATCH", p, fetch=True)
 
 
 @xapi("pool_patch.apply", "self host")
@@ -1014,7 +1135,24 @@ def _pp_pool_apply(sim, ctx, p):
 
 @xapi("pool_patch.clean", "self")
 def _pp_clean(sim, ctx, p):
-    sim.get("pool_patch", p)["_file_present"] = False
+    # unlinks the file on the host that runs it: the master (xapi_pool_patch.ml clean)
+    rec = sim.get("pool_patch", p)
+    if sim.mode == "pool_patch":
+        rec["_files"].discard(sim.master)
+    else:
+        rec["_files"].clear()
+
+
+@xapi("pool_patch.clean_on_host", "self host")
+def _pp_clean_on_host(sim, ctx, p, h):
+    sim.get("host", h)
+    sim.get("pool_patch", p)["_files"].discard(h)
+
+
+@xapi("pool_patch.pool_clean", "self")
+def _pp_pool_clean(sim, ctx, p):
+    # clean_on_host on every host, then filename "" (a re-upload re-attaches)
+    sim.get("pool_patch", p)["_files"].clear()
 
 
 @xapi("pool_patch.destroy", "self")
@@ -1126,8 +1264,27 @@ def control(sim, cmd):
         elif name == "set_patch":
             p = sim.db["pool_patch"][find(sim, "pool_patch", a["patch"])]
             for k, x in a.items():
-                if k != "patch":
+                if k == "file_present":          # the file on the current master
+                    (p["_files"].add if x else p["_files"].discard)(sim.master)
+                elif k == "files":               # the hosts holding the file
+                    p["_files"] = {find(sim, "host", h) for h in x}
+                elif k != "patch":
                     p[k if k in p else "_" + k] = x
+        elif name == "switch_master":
+            sim.switch_master(find(sim, "host", a["host"]), a.get("seconds"))
+        elif name == "set_pool":
+            pool = sim.db["pool"][next(iter(sim.db["pool"]))]
+            if "default_SR" in a:
+                x = a["default_SR"]
+                pool["default_SR"] = NULL if x in (None, "", NULL) else \
+                    new_ref() if x == "dangling" else find(sim, "SR", x)
+        elif name == "set_sr":
+            r = sim.db["SR"][find(sim, "SR", a["sr"])]
+            for k, x in a.items():
+                if k == "host":
+                    r["_host"] = find(sim, "host", x) if x else None
+                elif k != "sr":
+                    r[k] = x
         elif name == "set":
             sim.opts.update(a)
         elif name == "reset_calls":
@@ -1374,10 +1531,17 @@ class Handler(BaseHTTPRequestHandler):
         cookie = re.search(r"session_id=([^;\s]+)", self.headers.get("Cookie", ""))
         sess = q.get("session_id") or (cookie.group(1) if cookie else None)
         tref = q.get("task_id")
+        cookies = dict(re.findall(r"(\w+)=([^;\s]+)", self.headers.get("Cookie", "")))
+        sr_id = q.get("sr_id") or cookies.get("sr_id")
+        sr_uuid = q.get("sr_uuid") or cookies.get("sr_uuid")
         with sim.lock:
             call = sim.record_call(self.addr, "PUT /pool_patch_upload", [])
             call["params"] = {"session_id": "<session>" if sess else None, "task_id": tref,
                               "Content-Length": self.headers.get("Content-Length")}
+            if sr_id is not None:
+                call["params"]["sr_id"] = sr_id
+            if sr_uuid is not None:
+                call["params"]["sr_uuid"] = sr_uuid
             fault = sim.take_fault("/pool_patch_upload", self.addr)
             valid = sess in sim.sessions
             if tref is None and valid:
@@ -1414,6 +1578,16 @@ class Handler(BaseHTTPRequestHandler):
                 fail("INTERNAL_ERROR", "Xapi_pool_patch.CannotUploadPatchToSlave")
             self.reply_500("CannotUploadPatchToSlave")
             return self.drain()
+        if sim.mode == "pool_update":
+            with sim.lock:
+                err, code = sim.upload_sr_error(sr_id, sr_uuid)
+                if err:
+                    fail(*err)
+            if err:
+                self.close_connection = True
+                self.reply(code, b"" if code == 400 else html_500(" ".join(err)),
+                           "text/html", [("Connection", "close")])
+                return self.drain()
         # The real handler answers *before* reading the body: 200, keep-alive,
         # no Content-Length, then streams the body (NOTES §2.2 step 3).
         self.close_connection = True
