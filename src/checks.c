@@ -233,7 +233,7 @@ checks_run(const struct site *s, const char *spec, char *const *patches, int npa
 	for (i = 0; i < npatches; i++) {
 		char *name = plan_request_name(patches[i]);
 		struct patch_one req = { name, NULL, NULL, PATCH_PRECHECK,
-		    s->conf->proc.wait_timeout, 0, NULL, 0 };
+		    s->conf->proc.wait_timeout, 0, NULL, 0, "" };
 		enum patch_outcome done;
 		struct patch p;
 		char label[300];

@@ -351,7 +351,7 @@ cmd_patch_apply_exec(struct cmd_ctx *ctx)
 	o = result_table();
 	for (i = 1; i < ctx->argc && rc == CSM_OK; i++) {
 		struct patch_one req = { ctx->argv[i], NULL, NULL, PATCH_APPLY,
-		    ctx->conf->proc.wait_timeout, 0, ctx->conf->xapi.update_sr, 0 };
+		    ctx->conf->proc.wait_timeout, 0, ctx->conf->xapi.update_sr, 0, "" };
 		enum patch_outcome done;
 		struct patch p;
 		char *output = NULL;

@@ -228,8 +228,14 @@ upload_sr(struct pool *pool, const char *want, char **ref)
 		    "uuid or name");
 		goto out;
 	}
-	if ((rc = xapi_call_s(x, "SR.get_record", &rec, r, NULL)) != CSM_OK)
+	if ((rc = xapi_call_s(x, "SR.get_record", &rec, r, NULL)) != CSM_OK) {
+		const char *code = xapi_error_code(x);
+		if (code != NULL && strcmp(code, "HANDLE_INVALID") == 0)
+			rc = csm_err_set(CSM_ECONFLICT, "the SR %s names (%s) does not exist: set "
+			    "xenapi.update_sr to a shared SR", want ? "xenapi.update_sr" :
+			    "the pool's default_SR", r);
 		goto out;
+	}
 	name = pool_str(rec, "name_label");
 	if (!pool_bool(rec, "shared", 0)) {
 		rc = csm_err_set(CSM_ECONFLICT, "SR '%s' (%s) is not shared: an update is "
@@ -536,6 +542,7 @@ patch_apply_one(struct pool *pool, int updates, const char *host_ref,
 
 	*done = PATCH_NOT_ON_POOL;
 	req->reuploaded = 0;
+	req->why[0] = '\0';
 	if (output)
 		*output = NULL;
 	rc = patch_find(pool, updates, req->spec, out);
@@ -563,8 +570,9 @@ patch_apply_one(struct pool *pool, int updates, const char *host_ref,
 		 * master change, upload it again (it re-attaches to the same pool_patch)
 		 * and try once more. */
 		struct patch again;
+		snprintf(req->why, sizeof(req->why), "%s", xapi_error_code(pool_xapi(pool)));
 		csm_info("%s: the pool master has no copy of its file (%s): uploading it "
-		    "again", out->name_label, xapi_error_code(pool_xapi(pool)));
+		    "again", out->name_label, req->why);
 		csm_err_clear();
 		if ((rc = patch_upload(pool, updates, req->file, req->sr, req->progress,
 		    req->timeout, &again, &existed)) != CSM_OK)
@@ -672,12 +680,17 @@ patch_explain_error(struct pool *pool)
 		return xasprintf("%s: the hotfix's metadata is not valid: %s", c, P(0));
 	if (strncmp(c, "PATCH_APPLY_FAILED", 18) == 0 || strcmp(c, "UPDATE_APPLY_FAILED") == 0)
 		return xasprintf("%s: %s", c, P(0));
-	if (strcmp(c, "CANNOT_FIND_PATCH") == 0 || strcmp(c, "CANNOT_FETCH_PATCH") == 0)
+	if (strcmp(c, "CANNOT_FIND_PATCH") == 0)
 		return xasprintf("%s: the pool master has no copy of the patch file (before "
 		    "XenServer 7.1 it lives only on the master that received the upload, and "
 		    "CloudStack moves the master role when the master enters maintenance): upload "
 		    "it again with 'csmaint patch upload --host HOST FILE --execute', then retry",
 		    c);
+	if (strcmp(c, "CANNOT_FETCH_PATCH") == 0)
+		return xasprintf("%s: the host could not copy the file of patch %s from the pool "
+		    "master (before XenServer 7.1 members fetch it from the master at each "
+		    "precheck and apply): check that the master still has it, or upload it again "
+		    "with 'csmaint patch upload --host HOST FILE --execute', then retry", c, P(0));
 	if (strcmp(c, "HOST_IN_USE") == 0)
 		return host_in_use(x, P(1), P(2));
 	if (strcmp(c, "HOST_NOT_DISABLED") == 0)

@@ -83,6 +83,7 @@ struct patch_one {
 	int		 progress;	/* draw the upload's progress on stderr */
 	const char	*sr;		/* 7.1+: xenapi.update_sr, or NULL */
 	int		 reuploaded;	/* out: the master lacked the file; sent again */
+	char		 why[32];	/* out: the error that said so */
 };
 int patch_apply_one(struct pool *pool, int updates, const char *host_ref,
     struct patch_one *req, struct patch *out, enum patch_outcome *done, char **output);

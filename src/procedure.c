@@ -626,7 +626,8 @@ step_patch(struct proc *p, char *detail, size_t len)
 		const struct plan_entry *e = p->todo[i];
 		const char *file = file_for(e);
 		struct patch_one req = { e->uuid ? e->uuid : e->name_label, e->name_label, file,
-		    PATCH_APPLY, c->wait_timeout, progress, p->s->conf->xapi.update_sr, 0 };
+		    PATCH_APPLY, c->wait_timeout, progress, p->s->conf->xapi.update_sr, 0,
+		    "" };
 		enum patch_outcome done;
 		struct patch pt;
 
@@ -651,9 +652,10 @@ step_patch(struct proc *p, char *detail, size_t len)
 			rc = CSM_EFAIL;		/* a failed precheck fails the procedure */
 		if (rc == CSM_OK) {
 			size_t l = strlen(detail);
-			snprintf(detail + l, len - l, "%s%s %s%s", l ? "; " : "", pt.name_label,
+			snprintf(detail + l, len - l, "%s%s %s%s%s%s", l ? "; " : "", pt.name_label,
 			    done == PATCH_ALREADY ? "already applied" : "applied", req.reuploaded ?
-			    " (uploaded again: the pool master lacked its file)" : "");
+			    " (uploaded again after " : "", req.reuploaded ? req.why : "",
+			    req.reuploaded ? ": the pool master lacked its file)" : "");
 			report_patch(p->rep, &pt, done == PATCH_ALREADY ? "already applied" :
 			    "applied", file);
 		}
