@@ -87,7 +87,7 @@ checks_master_first(const struct target *t, const char *const *names, size_t n,
 {
 	const struct pool_host *m = master_now(t);
 	char lacks[512] = "";
-	int pending = 0;
+	int pending = 0, needed = 0;
 	size_t i, l;
 
 	if (m == NULL) {
@@ -99,15 +99,33 @@ checks_master_first(const struct target *t, const char *const *names, size_t n,
 		snprintf(fact, len, "%s is the pool master", m->name_label);
 		return 1;
 	}
+	if (n == 0) {
+		snprintf(fact, len, "no hotfix named (the pool master is %s)", m->name_label);
+		return 1;
+	}
 	for (i = 0; i < n; i++) {
 		struct patch p;
-		int applied = 0;
-		if (patch_find(t->pool, t->updates, names[i], &p) != CSM_OK ||
+		int applied = 0, here = 0;
+		/* A hotfix this host has already is not one it still waits for. */
+		if (patch_find(t->pool, t->updates, names[i], &p) == CSM_OK &&
+		    patch_applied(t->pool, &p, t->xs->ref, &here) == CSM_OK && here) {
+			patch_clear(&p);
+			continue;
+		}
+		needed++;
+		/* Not on the pool at all, or not applied on the master. */
+		if ((p.ref == NULL && p.update == NULL) ||
 		    patch_applied(t->pool, &p, m->ref, &applied) != CSM_OK || !applied) {
 			l = strlen(lacks);
 			snprintf(lacks + l, sizeof(lacks) - l, "%s%s", l ? ", " : "", names[i]);
 		}
 		patch_clear(&p);
+	}
+	csm_err_clear();
+	if (needed == 0) {
+		snprintf(fact, len, "%s has every planned hotfix already: nothing to wait for "
+		    "from the pool master %s", t->xs->name_label, m->name_label);
+		return 1;
 	}
 	if (xshost_reboot_pending(t->pool, m->uuid, &pending) != CSM_OK)
 		pending = 1;	/* not known: as XenCenter, block */

@@ -89,7 +89,7 @@ struct dec {
 	struct frame stack[MAX_FRAMES];
 	int depth;			/* frames in use; stack[0] is EL_ROOT */
 	int vdepth;			/* open <value>s */
-	struct xmlrpc_buf text;		/* character data of the current leaf */
+	struct sbuf text;		/* character data of the current leaf */
 	int failed;			/* a message is in the error slot */
 	int xml_error;			/* libxml2 reported an error (message kept) */
 	char xml_msg[512];
@@ -246,7 +246,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlC
 			    el_names[p->el], line_of(d));
 		return;
 	}
-	if (p->el == EL_VALUE && !blank(d->text.p, d->text.len)) {
+	if (p->el == EL_VALUE && !blank(d->text.s, d->text.len)) {
 		dec_fail(d, "text and <%s> mixed in <value> at line %d", name, line_of(d));
 		return;
 	}
@@ -266,8 +266,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlC
 		p->v = xmlrpc_struct_new();
 	d->stack[d->depth++] = (struct frame){ e, 0, NULL, 0 };
 	d->text.len = 0;
-	if (d->text.p != NULL)
-		d->text.p[0] = '\0';
+	if (d->text.s != NULL)
+		d->text.s[0] = '\0';
 }
 
 static void
@@ -290,7 +290,7 @@ sax_text(void *ctx, const xmlChar *ch, int len)
 	case EL_DOUBLE:
 	case EL_DATETIME:
 	case EL_NAME:
-		xmlrpc_buf_add(&d->text, (const char *)ch, (size_t)len);
+		sbuf_add(&d->text, (const char *)ch, (size_t)len);
 		return;
 	default:
 	check_blank:
@@ -304,7 +304,7 @@ sax_text(void *ctx, const xmlChar *ch, int len)
 static const char *
 text_of(struct dec *d)
 {
-	return d->text.p != NULL ? d->text.p : "";
+	return d->text.s != NULL ? d->text.s : "";
 }
 
 /* A finished <value> goes to whatever holds it. */
@@ -596,7 +596,7 @@ out:
 			xmlFreeDoc(d->ctxt->myDoc);
 		xmlFreeParserCtxt(d->ctxt);
 	}
-	free(d->text.p);
+	free(d->text.s);
 	free(d);
 	return rc;
 }

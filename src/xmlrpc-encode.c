@@ -15,7 +15,7 @@
  * here rather than sent.  CR goes as &#13; because parsers turn a literal CR into LF.
  */
 static int
-add_text(struct xmlrpc_buf *b, const char *s, size_t len, const char *what)
+add_text(struct sbuf *b, const char *s, size_t len, const char *what)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
 	const char *esc;
@@ -28,7 +28,7 @@ add_text(struct xmlrpc_buf *b, const char *s, size_t len, const char *what)
 			continue;
 		}
 		if (c < 0x80) {
-			xmlrpc_buf_add(b, (const char *)run, (size_t)(p - run));
+			sbuf_add(b, (const char *)run, (size_t)(p - run));
 			switch (c) {
 			case '<': esc = "&lt;"; break;
 			case '>': esc = "&gt;"; break;
@@ -41,7 +41,7 @@ add_text(struct xmlrpc_buf *b, const char *s, size_t len, const char *what)
 				    "0x%02x at byte %zu, which XML cannot carry", what, c,
 				    (size_t)(p - (const unsigned char *)s));
 			}
-			xmlrpc_buf_adds(b, esc);
+			sbuf_puts(b, esc);
 			run = ++p;
 			continue;
 		}
@@ -66,7 +66,7 @@ add_text(struct xmlrpc_buf *b, const char *s, size_t len, const char *what)
 			goto bad;
 		p += n + 1;
 	}
-	xmlrpc_buf_add(b, (const char *)run, (size_t)(p - run));
+	sbuf_add(b, (const char *)run, (size_t)(p - run));
 	return CSM_OK;
 bad:
 	return csm_err_set(CSM_EUSAGE, "%s is not valid UTF-8 text (byte %zu)", what,
@@ -74,7 +74,7 @@ bad:
 }
 
 static int
-add_value(struct xmlrpc_buf *b, const struct xmlrpc_value *v, const char *what, int depth)
+add_value(struct sbuf *b, const struct xmlrpc_value *v, const char *what, int depth)
 {
 	const char *name;
 	char num[64];
@@ -87,55 +87,55 @@ add_value(struct xmlrpc_buf *b, const struct xmlrpc_value *v, const char *what, 
 		    XMLRPC_MAX_DEPTH);
 	switch (xmlrpc_type(v)) {
 	case XMLRPC_NIL:
-		xmlrpc_buf_adds(b, "<value><nil/></value>");
+		sbuf_puts(b, "<value><nil/></value>");
 		return CSM_OK;
 	case XMLRPC_STRING:
-		xmlrpc_buf_adds(b, "<value>");
+		sbuf_puts(b, "<value>");
 		if ((rc = add_text(b, v->text, v->len, what)) < 0)
 			return rc;
-		xmlrpc_buf_adds(b, "</value>");
+		sbuf_puts(b, "</value>");
 		return CSM_OK;
 	case XMLRPC_INT:
 		/* The 2010 server reads ints only from strings (NOTES §1.3). */
 		snprintf(num, sizeof(num), "<value>%lld</value>", (long long)v->u.i);
-		xmlrpc_buf_adds(b, num);
+		sbuf_puts(b, num);
 		return CSM_OK;
 	case XMLRPC_BOOL:
-		xmlrpc_buf_adds(b, v->u.b ? "<value><boolean>1</boolean></value>" :
+		sbuf_puts(b, v->u.b ? "<value><boolean>1</boolean></value>" :
 		    "<value><boolean>0</boolean></value>");
 		return CSM_OK;
 	case XMLRPC_DOUBLE:
 		old = uselocale(xmlrpc_c_locale());
 		snprintf(num, sizeof(num), "<value><double>%.17g</double></value>", v->u.d);
 		uselocale(old);
-		xmlrpc_buf_adds(b, num);
+		sbuf_puts(b, num);
 		return CSM_OK;
 	case XMLRPC_DATETIME:
-		xmlrpc_buf_adds(b, "<value><dateTime.iso8601>");
+		sbuf_puts(b, "<value><dateTime.iso8601>");
 		if ((rc = add_text(b, v->text, v->len, what)) < 0)
 			return rc;
-		xmlrpc_buf_adds(b, "</dateTime.iso8601></value>");
+		sbuf_puts(b, "</dateTime.iso8601></value>");
 		return CSM_OK;
 	case XMLRPC_ARRAY:
-		xmlrpc_buf_adds(b, "<value><array><data>");
+		sbuf_puts(b, "<value><array><data>");
 		for (i = 0; i < v->u.arr.n; i++)
 			if ((rc = add_value(b, v->u.arr.items[i], what, depth + 1)) < 0)
 				return rc;
-		xmlrpc_buf_adds(b, "</data></array></value>");
+		sbuf_puts(b, "</data></array></value>");
 		return CSM_OK;
 	case XMLRPC_STRUCT:
-		xmlrpc_buf_adds(b, "<value><struct>");
+		sbuf_puts(b, "<value><struct>");
 		for (i = 0; i < v->u.st->n; i++) {
-			xmlrpc_buf_adds(b, "<member><name>");
+			sbuf_puts(b, "<member><name>");
 			name = xmlrpc_name_of(v->u.st, i);
 			if ((rc = add_text(b, name, strlen(name), what)) < 0)
 				return rc;
-			xmlrpc_buf_adds(b, "</name>");
+			sbuf_puts(b, "</name>");
 			if ((rc = add_value(b, v->u.st->m[i].v, what, depth + 1)) < 0)
 				return rc;
-			xmlrpc_buf_adds(b, "</member>");
+			sbuf_puts(b, "</member>");
 		}
-		xmlrpc_buf_adds(b, "</struct></value>");
+		sbuf_puts(b, "</struct></value>");
 		return CSM_OK;
 	}
 	return csm_err_set(CSM_EUSAGE, "%s has an unknown type", what);
@@ -158,7 +158,7 @@ valid_method(const char *m)
 char *
 xmlrpc_encode_call(const char *method, struct xmlrpc_value *const *params, size_t n)
 {
-	struct xmlrpc_buf b = { NULL, 0, 0 };
+	struct sbuf b = SBUF_INIT;
 	char what[96];
 	size_t i;
 
@@ -167,35 +167,33 @@ xmlrpc_encode_call(const char *method, struct xmlrpc_value *const *params, size_
 		    method ? method : "(null)");
 		return NULL;
 	}
-	xmlrpc_buf_adds(&b, "<?xml version=\"1.0\"?>\n<methodCall><methodName>");
-	xmlrpc_buf_adds(&b, method);
-	xmlrpc_buf_adds(&b, "</methodName><params>");
+	sbuf_puts(&b, "<?xml version=\"1.0\"?>\n<methodCall><methodName>");
+	sbuf_puts(&b, method);
+	sbuf_puts(&b, "</methodName><params>");
 	for (i = 0; i < n; i++) {
 		snprintf(what, sizeof(what), "parameter %zu of %.32s", i + 1, method);
-		xmlrpc_buf_adds(&b, "<param>");
+		sbuf_puts(&b, "<param>");
 		if (add_value(&b, params[i], what, 1) < 0) {
 			/* The body may hold a password: clear it before letting go. */
-			csm_explicit_bzero(b.p, b.len);
-			free(b.p);
+			csm_explicit_bzero(b.s, b.len);
+			free(b.s);
 			return NULL;
 		}
-		xmlrpc_buf_adds(&b, "</param>");
+		sbuf_puts(&b, "</param>");
 	}
-	xmlrpc_buf_adds(&b, "</params></methodCall>\n");
-	return b.p;
+	sbuf_puts(&b, "</params></methodCall>\n");
+	return sbuf_take(&b);
 }
 
 char *
 xmlrpc_encode_value(const struct xmlrpc_value *v)
 {
-	struct xmlrpc_buf b = { NULL, 0, 0 };
+	struct sbuf b = SBUF_INIT;
 
-	xmlrpc_buf_reserve(&b, 0);
-	b.p[0] = '\0';
 	if (add_value(&b, v, "value", 1) < 0) {
-		free(b.p);
+		sbuf_free(&b);
 		return NULL;
 	}
-	return b.p;
+	return sbuf_take(&b);
 }
 

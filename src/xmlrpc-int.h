@@ -14,8 +14,7 @@
  *	                 xmlrpc_body_append(s->u.st, off, v);	(s owns v now)
  *	xmlrpc_struct_seal(s);		(before anyone looks a name up)
  *
- * Ownership is xmlrpc.h's: a value belongs to its container.  An xmlrpc_buf's p is
- * its user's to free().
+ * Ownership is xmlrpc.h's: a value belongs to its container.
  */
 
 #include <locale.h>
@@ -24,6 +23,7 @@
 #include <time.h>
 
 #include "csmaint.h"
+#include "sbuf.h"
 #include "xmlrpc.h"
 
 struct xmlrpc_member {
@@ -69,40 +69,7 @@ xmlrpc_name_of(const struct xmlrpc_body *b, size_t i)
 	return b->names + b->m[i].name;
 }
 
-/* A growable byte buffer, kept NUL-terminated: the encoder's output, the decoder's text. */
-struct xmlrpc_buf {
-	char *p;
-	size_t len, cap;
-};
-
-static inline void
-xmlrpc_buf_reserve(struct xmlrpc_buf *b, size_t more)
-{
-	size_t cap;
-
-	if (b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	b->p = xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static inline void
-xmlrpc_buf_add(struct xmlrpc_buf *b, const char *s, size_t n)
-{
-	xmlrpc_buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static inline void
-xmlrpc_buf_adds(struct xmlrpc_buf *b, const char *s)
-{
-	xmlrpc_buf_add(b, s, strlen(s));
-}
+/* The encoder's output and the decoder's text are struct sbuf (sbuf.h). */
 
 /* xmlrpc-value.c, for the decoder: build a struct without looking up names. */
 /* Copy a name into the struct's pool; returns its offset, for xmlrpc_body_append(). */

@@ -43,24 +43,28 @@ simctl set-patch XS56EFP1003 product_version=5.6.100 >/dev/null
 
 # Master first (XenCenter's RebootPendingOnMasterCheck; XenServer's documentation): a
 # member is refused while the master xs-01 lacks the patch or has a reboot pending;
-# --member-first overrides.  In the sample xs-01 applied the restartHost XS56EFP1001
-# after its last boot: a reboot is pending there.
-expect_exit 4 "a member while the master has a reboot pending" check xs-02 XS56EFP1001 -o csv
-expect_out '^pool master first,fail,"?pool master xs-01 has a reboot pending' "says the master's reboot is pending"
-simctl set-host xs-01 'other_config={"boot_time": "1320000000.", "agent_start_time": "1320000000."}' >/dev/null
+# --member-first overrides.
 expect_exit 4 "a member before the master" check xs-02 XS56EFP1003 -o csv
-expect_out '^pool master first,fail,"?pool master xs-01 lacks XS56EFP1003: patch the master first' "names the master and what it lacks"
+expect_out '^pool master first,fail,"?pool master xs-01 lacks XS56EFP1003' "names the master and what it lacks"
+expect_out 'patch the master first' "says what to do"
 expect_exit 0 "--member-first overrides" check xs-02 XS56EFP1003 --member-first -o csv
 expect_out '^pool master first,skip,"?overridden \(--member-first\)' "says it was overridden"
 expect_exit 0 "the master itself passes" check xs-01 XS56EFP1003 -o csv
 expect_out '^pool master first,pass,xs-01 is the pool master' "master row"
-expect_exit 0 "a member for a patch the master has" check xs-02 XS56EFP1001 -o csv
-expect_out '^pool master first,pass,pool master xs-01 has the planned hotfixes' "member row when the master has it"
+expect_exit 0 "a member that has the patch already waits for nothing" check xs-02 XS56EFP1001 -o csv
+expect_out '^pool master first,pass,xs-02 has every planned hotfix already' "nothing to wait for"
 before_h=$(sql "SELECT COUNT(*) FROM operation" csmaint)
 expect_exit 4 "hotfix on a member before the master: refused" hotfix xs-02 "$TEST_TMP/XS56EFP1003.xsupdate" --execute
 expect_err "pool master xs-01 lacks XS56EFP1003" "the refusal names the master"
 expect_eq "refused: no operation, xs-02 still Enabled" "$before_h Enabled" \
 	"$(sql "SELECT COUNT(*) FROM operation" csmaint) $(alloc_of 2)"
+# The master gets it (restartHost), and has not rebooted since: a reboot is pending there.
+"$CSMAINT" -c "$CONF" patch apply xs-01 XS56EFP1003 --execute >/dev/null 2>&1
+expect_exit 4 "a member while the master has a reboot pending" check xs-02 XS56EFP1003 -o csv
+expect_out '^pool master first,fail,"?pool master xs-01 has a reboot pending' "says the master's reboot is pending"
+simctl set-host xs-01 'other_config={"boot_time": "'"$(date +%s)"'0.", "agent_start_time": "'"$(date +%s)"'0."}' >/dev/null
+expect_exit 0 "a member once the master has it and rebooted" check xs-02 XS56EFP1003 -o csv
+expect_out '^pool master first,pass,pool master xs-01 has the planned hotfixes' "member row when the master has it"
 
 # An open operation, an unreachable XenServer, verification off.
 "$CSMAINT" -c "$CONF" host disable xs-01 --execute >/dev/null 2>&1

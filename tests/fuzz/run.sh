@@ -41,7 +41,7 @@ fi
 # does).  Compiled two at a time: the suite runs this under a time budget.
 srcs="$here/fuzz_xmlrpc.c $here/fuzz_typed.c"
 for m in xmlrpc-value xmlrpc-encode xmlrpc-decode xapi pool patch xshost target cloudstack \
-	db guidance catalog plan http conf err util wait; do
+	db guidance catalog plan http conf err util wait sbuf; do
 	srcs="$srcs $top/src/$m.c"
 done
 san=fuzzer,address,undefined
