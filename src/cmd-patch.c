@@ -225,21 +225,16 @@ cmd_patch_upload_exec(struct cmd_ctx *ctx)
 	struct target t;
 	struct out *o;
 
-	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
-	    CSM_OK)
-		return rc;
 	if (spec == NULL)
 		return csm_err_set(CSM_EUSAGE, "'patch upload' needs --host HOST: the files go "
 		    "to the master of that CloudStack host's pool");
-	for (i = 0; i < ctx->argc; i++) {
-		struct stat st;
-		if (stat(ctx->argv[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-		    access(ctx->argv[i], R_OK) != 0) {
-			dry_free(dry);
-			return csm_err_set(CSM_ENOTFOUND, "cannot read hotfix file '%s'",
-			    ctx->argv[i]);
-		}
-	}
+	/* Every file is usable before anything is sent (a FIFO must not hang it). */
+	for (i = 0; i < ctx->argc; i++)
+		if ((rc = patch_file_check(ctx->argv[i], "hotfix file")) != CSM_OK)
+			return rc;
+	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "make these calls", &dry)) !=
+	    CSM_OK)
+		return rc;
 	if ((rc = target_open(cmd_site(ctx), spec, &t)) != CSM_OK) {
 		dry_free(dry);
 		return rc;
