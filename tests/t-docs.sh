@@ -24,8 +24,8 @@ need_cmd mandoc mandoc
 need_cmd groff groff-base
 need_cmd col bsdextrautils
 
-MAN8=$TOP_SRCDIR/man/csmaint.8
-MAN5=$TOP_SRCDIR/man/csmaint.conf.5
+MAN8=$TOP_SRCDIR/src/csmaint.8
+MAN5=$TOP_SRCDIR/src/csmaint.conf.5
 SAMPLE=$TOP_SRCDIR/conf/csmaint.conf.sample
 HDR=$TOP_SRCDIR/src/csmaint.h
 CONFC=$TOP_SRCDIR/src/conf.c
