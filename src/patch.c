@@ -1,4 +1,4 @@
-/* patch.c: hotfix upload, precheck, apply, verification and after-apply guidance. */
+/* patch.c: hotfix files, upload, precheck, apply, verification, clean-up and the plan. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

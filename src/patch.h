@@ -1,6 +1,7 @@
 /*
- * patch.h: the hotfix steps over XenAPI: find, upload, precheck, apply, verify, and the
- * after-apply guidance (reboot host, restart toolstack) with the wait for the host.
+ * patch.h: the hotfix steps over XenAPI: check the file, find, upload, precheck, apply
+ * (patch_apply_one, the one routine of hotfix, patch apply and check), verify, clean,
+ * and the plan for a host.  The restarts the guidance asks for are xshost.h's.
  *
  * Two generations (NOTES §2, §3): XenServer 5.6-7.0 use pool_patch/host_patch; 7.1+
  * (API 2.6) use pool_update, reached through the same /pool_patch_upload.  struct
