@@ -14,6 +14,13 @@
 #include "site.h"
 #include "target.h"
 
+/* The column layouts of the queries below, by name. */
+enum { O_ID, O_KIND, O_HOST_ID, O_HOST_NAME, O_STATE, O_STARTED, O_NEW, O_PRIOR, O_NOW,
+	O_STATUS, O_OPERATOR };
+enum { D_ID, D_NAME, D_ALLOC, D_STATUS };
+enum { V_ID, V_INSTANCE, V_STATE, V_HOST_ID, V_HOST_NAME, V_ALLOC, V_STATUS };
+enum { C_CLUSTER, C_HOST_ID };
+
 /* Operations that hold a host, or failed without closing; with the row as it is now. */
 static const char SQL_OPEN[] =
 	"SELECT o.id, o.kind, o.host_id, o.host_name,"
@@ -119,23 +126,23 @@ audit_run(const struct site *s, int xapi, struct findings *o)
 	if ((rc = db_query(s->db, &r, SQL_OPEN, "s", db_schema(s->db))) != CSM_OK)
 		goto out;
 	for (i = 0; i < db_res_rows(r); i++) {
-		const char *st = db_get(r, i, 4), *now = db_get(r, i, 8);
+		const char *st = db_get(r, i, O_STATE), *now = db_get(r, i, O_NOW);
 
 		snprintf(d, sizeof(d), "%s operation %s by %s since %s holds the host (%s "
-		    "'%s' -> '%s')", db_get(r, i, 1), st, db_get(r, i, 10), db_get(r, i, 5), col,
-		    db_get(r, i, 7), db_get(r, i, 6));
+		    "'%s' -> '%s')", db_get(r, i, O_KIND), st, db_get(r, i, O_OPERATOR), db_get(r, i, O_STARTED), col,
+		    db_get(r, i, O_PRIOR), db_get(r, i, O_NEW));
 		add(o, strcmp(st, "holding") == 0 ? "disabled-by-csmaint" :
 		    strcmp(st, "interrupted") == 0 ? "interrupted" : strcmp(st, "failed") == 0 ?
-		    "failed" : "running", db_get(r, i, 2), db_get(r, i, 3), db_get(r, i, 0), d);
+		    "failed" : "running", db_get(r, i, O_HOST_ID), db_get(r, i, O_HOST_NAME), db_get(r, i, O_ID), d);
 		/* Drift: the row no longer holds what csmaint wrote (2.2 reset on reconnect). */
 		/* On 3.0+ maintenance takes resource_state over: CloudStack's, not drift. */
-		if (now != NULL && strcmp(now, db_get(r, i, 6)) != 0 &&
+		if (now != NULL && strcmp(now, db_get(r, i, O_NEW)) != 0 &&
 		    !(s->cs->gen == CS_GEN_30 && strstr(now, "Maintenance") != NULL)) {
 			snprintf(d, sizeof(d), "%s is '%s' but operation %s wrote '%s'%s", col, now,
-			    db_get(r, i, 0), db_get(r, i, 6), strcmp(now, "Enabled") == 0 ?
+			    db_get(r, i, O_ID), db_get(r, i, O_NEW), strcmp(now, "Enabled") == 0 ?
 			    ": CloudStack re-enabled the host (reset on reconnect); it takes new VMs" :
 			    "");
-			add(o, "drift", db_get(r, i, 2), db_get(r, i, 3), db_get(r, i, 0), d);
+			add(o, "drift", db_get(r, i, O_HOST_ID), db_get(r, i, O_HOST_NAME), db_get(r, i, O_ID), d);
 		}
 	}
 	db_res_free(r);
@@ -145,8 +152,8 @@ audit_run(const struct site *s, int xapi, struct findings *o)
 		goto out;
 	for (i = 0; i < db_res_rows(r); i++) {
 		snprintf(d, sizeof(d), "%s 'Disabled' (status %s) by something other than "
-		    "csmaint: the UI, the API or a hand-written UPDATE", col, db_get(r, i, 3));
-		add(o, "disabled-elsewhere", db_get(r, i, 0), db_get(r, i, 1), NULL, d);
+		    "csmaint: the UI, the API or a hand-written UPDATE", col, db_get(r, i, D_STATUS));
+		add(o, "disabled-elsewhere", db_get(r, i, D_ID), db_get(r, i, D_NAME), NULL, d);
 	}
 	db_res_free(r);
 	r = NULL;
@@ -154,9 +161,9 @@ audit_run(const struct site *s, int xapi, struct findings *o)
 		goto out;
 	for (i = 0; i < db_res_rows(r); i++) {
 		snprintf(d, sizeof(d), "VM %s (%s, id %s) on a host with %s '%s', status %s",
-		    db_get(r, i, 1), db_get(r, i, 2), db_get(r, i, 0), col, db_get(r, i, 5),
-		    db_get(r, i, 6));
-		add(o, "vm-on-disabled-host", db_get(r, i, 3), db_get(r, i, 4), NULL, d);
+		    db_get(r, i, V_INSTANCE), db_get(r, i, V_STATE), db_get(r, i, V_ID), col, db_get(r, i, V_ALLOC),
+		    db_get(r, i, V_STATUS));
+		add(o, "vm-on-disabled-host", db_get(r, i, V_HOST_ID), db_get(r, i, V_HOST_NAME), NULL, d);
 	}
 	db_res_free(r);
 	r = NULL;
@@ -181,7 +188,7 @@ audit_run(const struct site *s, int xapi, struct findings *o)
 		if ((rc = db_query(s->db, &r, SQL_CLUSTERS, "")) != CSM_OK)
 			goto out;
 		for (i = 0; i < db_res_rows(r) && rc == CSM_OK; i++)
-			rc = patch_skew(s, db_get(r, i, 0), db_get(r, i, 1), o);
+			rc = patch_skew(s, db_get(r, i, C_CLUSTER), db_get(r, i, C_HOST_ID), o);
 	}
 out:
 	db_res_free(r);

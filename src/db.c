@@ -9,6 +9,7 @@
 #include "csmaint.h"
 #include "conf.h"
 #include "db.h"
+#include "sbuf.h"
 
 #define STMT_CACHE 32
 
@@ -456,13 +457,11 @@ db_insert_id(const struct db *db)
 char *
 db_expand(const struct db *db, const char *sql)
 {
-	size_t cap = strlen(sql) + 128, len = 0;
-	char *out = xmalloc(cap);
+	struct sbuf out = SBUF_INIT;
 	const char *p;
 
 	for (p = sql; *p; p++) {
 		const char *rep = NULL;
-		size_t rl;
 
 		if (p[0] == '{' && p[1] == 'J' && p[2] == '}')
 			rep = db->journal_q;
@@ -470,21 +469,14 @@ db_expand(const struct db *db, const char *sql)
 			rep = db->column;
 		else if (p[0] == '{' && p[1] == 'U' && p[2] == '}')
 			rep = strcmp(db->column, "resource_state") == 0 ? "uuid" : "guid";
-		rl = rep ? strlen(rep) : 1;
-		if (len + rl + 1 > cap) {
-			cap = (len + rl + 1) * 2;
-			out = xrealloc(out, cap);
-		}
 		if (rep) {
-			memcpy(out + len, rep, rl);
+			sbuf_puts(&out, rep);
 			p += 2;
 		} else {
-			out[len] = *p;
+			sbuf_add(&out, p, 1);
 		}
-		len += rl;
 	}
-	out[len] = '\0';
-	return out;
+	return sbuf_take(&out);
 }
 
 static MYSQL_STMT *
@@ -813,62 +805,48 @@ db_rollback(struct db *db)
 	return rc;
 }
 
-static void
-append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		*buf = xrealloc(*buf, *cap);
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-}
-
 /* Show a value as a SQL literal, for display only: executed SQL always binds values. */
 static void
-append_literal(char **buf, size_t *len, size_t *cap, const char *s)
+append_literal(struct sbuf *b, const char *s)
 {
 	const char *p;
 
-	append(buf, len, cap, "'", 1);
+	sbuf_add(b, "'", 1);
 	for (p = s; *p; p++) {
 		if (*p == '\'')
-			append(buf, len, cap, "'", 1);
+			sbuf_add(b, "'", 1);
 		else if (*p == '\\')
-			append(buf, len, cap, "\\", 1);
-		append(buf, len, cap, p, 1);
+			sbuf_add(b, "\\", 1);
+		sbuf_add(b, p, 1);
 	}
-	append(buf, len, cap, "'", 1);
+	sbuf_add(b, "'", 1);
 }
 
 char *
 db_vrender(const struct db *db, const char *sql, const char *types, va_list ap)
 {
-	char *text = db_expand(db, sql), *buf = NULL;
-	size_t cap = 0, len = 0, t = 0;
+	char *text = db_expand(db, sql);
+	struct sbuf b = SBUF_INIT;
+	size_t t = 0;
 	const char *p;
 
-	append(&buf, &len, &cap, "", 0);
 	for (p = text; *p; p++) {
 		if (*p == '?' && types[t] != '\0') {
 			if (types[t++] == 'i') {
-				char num[32];
-				snprintf(num, sizeof(num), "%lld", va_arg(ap, long long));
-				append(&buf, &len, &cap, num, strlen(num));
+				sbuf_printf(&b, "%lld", va_arg(ap, long long));
 			} else {
 				const char *v = va_arg(ap, const char *);
 				if (v == NULL)
-					append(&buf, &len, &cap, "NULL", 4);
+					sbuf_puts(&b, "NULL");
 				else
-					append_literal(&buf, &len, &cap, v);
+					append_literal(&b, v);
 			}
 		} else {
-			append(&buf, &len, &cap, p, 1);
+			sbuf_add(&b, p, 1);
 		}
 	}
 	free(text);
-	return buf;
+	return sbuf_take(&b);
 }
 
 char *

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "csmaint.h"
+#include "sbuf.h"
 
 static void
 oom(void)
@@ -238,8 +239,8 @@ csm_check_text(const char *what, const char *s, size_t max)
 char *
 csm_escape(const char *s)
 {
-	size_t len = strlen(s), cap = len + 1, o = 0, i = 0;
-	char *r = xmalloc(cap);
+	struct sbuf r = SBUF_INIT;
+	size_t i = 0;
 	uint32_t c;
 	int n;
 
@@ -257,14 +258,8 @@ csm_escape(const char *s)
 		} else {
 			el = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)c);
 		}
-		if (o + el + 1 > cap) {
-			cap = (o + el + 1) * 2;
-			r = xrealloc(r, cap);
-		}
-		memcpy(r + o, esc, el);
-		o += el;
+		sbuf_add(&r, esc, el);
 		i += (size_t)n;
 	}
-	r[o] = '\0';
-	return r;
+	return sbuf_take(&r);
 }
