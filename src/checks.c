@@ -64,20 +64,18 @@ list_ids(const struct db_res *r, int c0, int c1, char *buf, size_t len)
 static const struct pool_host *
 master_now(const struct target *t)
 {
-	struct xmlrpc_value *pools = NULL;
 	const struct pool_host *m = NULL;
-	const char *ref;
+	char *ref = NULL;
 	size_t i;
 
-	if (xapi_call_s(pool_xapi(t->pool), "pool.get_all_records", &pools, NULL) != CSM_OK)
+	if (pool_master_ref(t->pool, &ref) != CSM_OK)
 		return NULL;
-	ref = pool_str(xmlrpc_struct_value_at(pools, 0), "master");
-	for (i = 0; ref != NULL && i < t->nh; i++)
+	for (i = 0; i < t->nh; i++)
 		if (strcmp(t->hosts[i].ref, ref) == 0)
 			m = &t->hosts[i];
 	if (m == NULL)
 		csm_err_set(CSM_EFAIL, "XenServer names no pool master among the pool's hosts");
-	xmlrpc_value_free(pools);
+	free(ref);
 	return m;
 }
 

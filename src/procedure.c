@@ -884,8 +884,6 @@ step_reboot(struct proc *p, char *detail, size_t len)
 static int
 step_clean(struct proc *p, char *detail, size_t len)
 {
-	char names[sizeof(p->applied)], *tok, *save = NULL;
-	struct sbuf out = SBUF_INIT;
 	char *text;
 	int rc;
 
@@ -896,33 +894,8 @@ step_clean(struct proc *p, char *detail, size_t len)
 	}
 	if ((rc = patch_record(p)) != CSM_OK)
 		return rc;
-	snprintf(names, sizeof(names), "%s", p->applied);
-	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		const char *method;
-		char lacks[512];
-		struct patch pt;
-
-		if (patch_find(p->t.pool, p->t.updates, tok, &pt) != CSM_OK) {
-			sbuf_printf(&out, "%s%s: not known (%s)", out.len ? "; " : "", tok,
-			    csm_err_msg());
-		} else if ((rc = patch_applied_everywhere(p->t.pool, p->t.hosts, p->t.nh, &pt,
-		    lacks, sizeof(lacks))) == CSM_ECONFLICT) {
-			sbuf_printf(&out, "%s%s kept (not yet on %s)", out.len ? "; " : "", tok,
-			    lacks);
-		} else if (rc != CSM_OK || patch_clean(p->t.pool, p->t.xs, &pt, &method) !=
-		    CSM_OK) {
-			sbuf_printf(&out, "%s%s: not cleaned (%s)", out.len ? "; " : "", tok,
-			    csm_err_msg());
-			csm_warn("%s: its files could not be removed from the pool: %s; run "
-			    "'csmaint patch clean --host %s %s --execute' later", tok,
-			    csm_err_msg(), p->t.name, tok);
-		} else {
-			sbuf_printf(&out, "%s%s cleaned (%s)", out.len ? "; " : "", tok, method);
-		}
-		patch_clear(&pt);
-		csm_err_clear();
-	}
-	text = sbuf_take(&out);
+	text = patch_clean_applied(p->t.pool, p->t.updates, p->t.hosts, p->t.nh, p->t.xs,
+	    p->t.name, p->applied);
 	snprintf(detail, len, "%s", text[0] ? text : "nothing applied, nothing to clean");
 	free(text);
 	return CSM_OK;
