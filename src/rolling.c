@@ -60,6 +60,11 @@ struct roll {
 static const char SQL_CLUSTER[] =
 	"SELECT id, name FROM cluster WHERE removed IS NULL AND (id = ? OR name = ?)"
 	" ORDER BY id";
+/* VMs of the cluster in flux: the pool settles before the next host goes out. */
+static const char SQL_IN_FLUX[] =
+	"SELECT v.instance_name, v.state FROM vm_instance v JOIN host h ON h.id = v.host_id"
+	" WHERE h.cluster_id = ? AND v.removed IS NULL"
+	" AND v.state IN ('Starting', 'Stopping', 'Migrating') ORDER BY v.id";
 static const char SQL_MEMBERS[] =
 	"SELECT id, name, guid, private_ip_address FROM host"
 	" WHERE cluster_id = ? AND type = 'Routing' AND removed IS NULL ORDER BY id";
@@ -487,7 +492,9 @@ upload_all(struct roll *r)
 
 /*
  * After a host: CloudStack has it back in service (the operator cancelled maintenance):
- * status Up and the allocation column Enabled (or Disabled, if it was before).
+ * status Up and the allocation column Enabled (or Disabled, if it was before), and no
+ * VM of the cluster is starting, stopping or migrating (the VMs without Tools started
+ * again, the migrations back): the next host's checks would refuse that work in flight.
  */
 static int
 wait_in_service(struct roll *r, struct member *m)
@@ -513,11 +520,22 @@ wait_in_service(struct roll *r, struct member *m)
 			csm_err_clear();
 		} else {
 			const char *st = db_get(row, 0, CS_H_STATUS), *al = db_get(row, 0, CS_H_ALLOC);
+			struct db_res *fl = NULL;
 			snprintf(seen, sizeof(seen), "status %s, %s %s", st, r->s->cs->column, al);
-			if (strcmp(st, "Up") == 0 && strcmp(al, want) == 0) {
+			if (db_query(r->s->db, &fl, SQL_IN_FLUX, "i", r->cluster_id) != CSM_OK) {
+				snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "; VMs in "
+				    "flux not known yet (%s)", csm_err_msg());
+				csm_err_clear();
+			} else if (db_res_rows(fl) > 0) {
+				snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "; %s %s "
+				    "(and %d more in flux)", db_get(fl, 0, 0), db_get(fl, 0, 1),
+				    db_res_rows(fl) - 1);
+			} else if (strcmp(st, "Up") == 0 && strcmp(al, want) == 0) {
+				db_res_free(fl);
 				db_res_free(row);
 				break;
 			}
+			db_res_free(fl);
 		}
 		db_res_free(row);
 		if (strcmp(seen, last) != 0 || csm_now() - shown > 60) {
@@ -536,7 +554,7 @@ wait_in_service(struct roll *r, struct member *m)
 		wait_sleep(c->poll_interval);
 	}
 	snprintf(detail, sizeof(detail), "%s: %s", m->name, rc == CSM_OK ?
-	    "back in service (status Up)" : csm_err_msg());
+	    "back in service (status Up), no VM of the cluster in flux" : csm_err_msg());
 	step_end(r, seq, rc, detail);
 	if (rc == CSM_OK)
 		csm_info("%s is back in service", m->name);

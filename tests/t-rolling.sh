@@ -13,9 +13,11 @@ J=$JOURNAL
 pyjson() { /usr/bin/python3 -c "$1" "$OUT"; }
 hosts_enabled() { sql "SELECT COUNT(*) FROM host WHERE cluster_id = 10 AND status = 'Up' AND $(alloc_col) = 'Enabled'"; }
 alloc_col() { [ "$ROLLING_VERSION" = 3.0 ] && echo resource_state || echo allocation_state; }
+# The rows an operator cares about (mssim's pings change last_ping all the time).
+rows() { sql "SELECT id, status, $(alloc_col) FROM host ORDER BY id; SELECT id, state, host_id FROM vm_instance ORDER BY id" | md5sum | cut -c1-32; }
 
 # ---- the plan, a dry run ----
-before=$(cs_digest)
+before=$(rows)
 expect_exit 0 "dry run of the pool" rolling pool-a "$F3" "$F4" -o json
 check "dry run JSON: 4 hosts pending, master rx-01 first, every capacity step fits" pyjson '
 import json,sys
@@ -29,7 +31,7 @@ assert c[0]["host"]=="rx-01" and "rx-" in c[0]["migrate_to"], c
 assert d["pool"][0]["state"]=="planned" and d["pool"][0]["operation_id"] is None, d["pool"]
 assert any(x["check"]=="rx-03: no async jobs" and x["result"]=="pass" for x in d["checks"]), d["checks"]
 '
-expect_eq "the dry run changed no host or VM row" "$before" "$(cs_digest)"
+expect_eq "the dry run changed no host or VM row" "$before" "$(rows)"
 expect_eq "the dry run wrote no operation" 0 "$(sql "SELECT COUNT(*) FROM operation" $J)"
 
 # ---- a pool that cannot take a host's VMs: refused, nothing changed ----
@@ -38,7 +40,7 @@ expect_err "refusing: the pool cannot take the VMs of rt-0[1-4] at step [1-4] wi
 	"the refusal names the step, the VM and what is short"
 expect_err "nothing was changed" "says nothing was changed"
 expect_eq "no operation for the refused pool" 0 "$(sql "SELECT COUNT(*) FROM operation" $J)"
-expect_eq "no row changed by the refusal" "$before" "$(cs_digest)"
+expect_eq "no row changed by the refusal" "$before" "$(rows)"
 expect_eq "no upload to pool-tight" 0 "$(ls "$XS_STATE_pool_tight/uploads" 2>/dev/null | wc -l)"
 
 # ---- in-flight work anywhere in the cluster blocks the plan ----
