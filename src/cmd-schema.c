@@ -107,7 +107,12 @@ cmd_schema_install_exec(struct cmd_ctx *ctx)
 		}
 		dry_note(dry, "The journal schema '%s' is %s.", db_journal(ctx->db), installed ?
 		    "installed" : "not installed");
-		ddl = journal_ddl(ctx->db, &n);
+		if (installed && version == JOURNAL_VERSION)
+			dry_note(dry, "It is at version %d already: nothing to run.", version);
+		ddl = installed && version == JOURNAL_VERSION ? NULL :
+		    journal_ddl(ctx->db, installed ? version : 0, &n);
+		if (ddl == NULL)
+			n = 0;
 		for (i = 0; i < n; i++)
 			dry_sql(dry, ctx->db, ddl[i], "");
 		journal_ddl_free(ddl, n);

@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csmaint.h"
 #include "db.h"
 #include "journal.h"
 
 extern const char journal_sql[];	/* sql/journal.sql, embedded at build time */
+extern const char journal_upgrade_2_sql[];	/* sql/journal-upgrade-2.sql */
 
 static const char SQL_HAS_SCHEMA[] =
 	"SELECT COUNT(*) FROM information_schema.TABLES"
@@ -20,12 +22,13 @@ static const char SQL_VERSION[] =
 	"SELECT id, kind, host_id, host_name, cluster_id, column_name, prior_value," \
 	" new_value, " J_SQL_STATE_NOW("") ", operator, pid," \
 	" DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated, '%Y-%m-%dT%H:%i:%sZ')," \
-	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), reason, last_error, arguments" \
-	" FROM {J}.operation"
+	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), reason, last_error, arguments," \
+	" parent_id FROM {J}.operation"
 
 static const char SQL_OP_GET[] = OP_COLS " WHERE id = ?";
 static const char SQL_OP_LIST[] = OP_COLS
 	" WHERE cloud_schema = ? AND (? < 0 OR host_id = ?) ORDER BY id DESC LIMIT ?";
+static const char SQL_CHILDREN[] = OP_COLS " WHERE id = ? OR parent_id = ? ORDER BY id";
 static const char SQL_STEPS[] =
 	"SELECT seq, name, state, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
 	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), detail"
@@ -41,8 +44,8 @@ const char J_SQL_OPEN_OP[] =
 const char J_SQL_INSERT_OP[] =
 	"INSERT INTO {J}.operation (kind, cloud_schema, host_id, host_name, cluster_id,"
 	" column_name, prior_value, new_value, state, open_host, operator, pid, started,"
-	" updated, arguments, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	" UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?, ?)";
+	" updated, arguments, reason, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	" UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?, ?, NULLIF(?, 0))";
 const char J_SQL_INSERT_STEP_LAST[] =
 	"INSERT INTO {J}.operation_step (operation_id, seq, name, state, started, finished,"
 	" detail) VALUES (LAST_INSERT_ID(), 1, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?)";
@@ -76,20 +79,20 @@ journal_status(struct db *db, int *installed, int *version)
 	return CSM_OK;
 }
 
-/* Split the embedded DDL into statements, with the configured schema name. */
-char **
-journal_ddl(const struct db *db, int *n)
+/* Split embedded DDL into statements, with the configured schema name. */
+static char **
+split_ddl(const struct db *db, const char *sql, int *n)
 {
 	char **out = NULL, *text, *p, *stmt;
 	const char *from = "`csmaint`";
 	char *to = xasprintf("`%s`", db_journal(db));
-	size_t cap = strlen(journal_sql) * 2 + 1, len = 0;
+	size_t cap = strlen(sql) * 2 + 1, len = 0;
 	const char *s;
 
 	/* Replace the schema name, and drop comment lines. */
 	text = xmalloc(cap + strlen(to) * 64);
-	for (s = journal_sql; *s; ) {
-		if ((s == journal_sql || s[-1] == '\n') && s[0] == '-' && s[1] == '-') {
+	for (s = sql; *s; ) {
+		if ((s == sql || s[-1] == '\n') && s[0] == '-' && s[1] == '-') {
 			while (*s && *s != '\n')
 				s++;
 			if (*s)
@@ -119,6 +122,13 @@ journal_ddl(const struct db *db, int *n)
 	return out;
 }
 
+char **
+journal_ddl(const struct db *db, int from_version, int *n)
+{
+	/* Version 1 is upgraded in place; anything else gets the whole schema (idempotent). */
+	return split_ddl(db, from_version == 1 ? journal_upgrade_2_sql : journal_sql, n);
+}
+
 void
 journal_ddl_free(char **stmts, int n)
 {
@@ -142,7 +152,9 @@ journal_install(struct db *db, int *from_version)
 		return csm_err_set(CSM_ECONFLICT, "journal schema '%s' is at version %d, newer "
 		    "than this csmaint (%d): upgrade csmaint", db_journal(db), version,
 		    JOURNAL_VERSION);
-	ddl = journal_ddl(db, &n);
+	if (installed && version == JOURNAL_VERSION)
+		return CSM_OK;
+	ddl = journal_ddl(db, installed ? version : 0, &n);
 	for (i = 0; i < n; i++) {
 		if ((rc = db_static(db, ddl[i])) != CSM_OK)
 			break;
@@ -197,18 +209,38 @@ static const char SQL_STEP_FINISH[] =
 	" detail = COALESCE(?, detail) WHERE operation_id = ? AND seq = ?";
 static const char SQL_OP_TOUCH[] =
 	"UPDATE {J}.operation SET updated = UTC_TIMESTAMP(), pid = ?, operator = ?,"
-	" state = 'running' WHERE id = ? AND open_host IS NOT NULL";
+	" state = 'running' WHERE id = ? AND (open_host IS NOT NULL OR open_cluster IS NOT NULL)";
 static const char SQL_OP_FAIL[] =
 	"UPDATE {J}.operation SET state = 'failed', last_error = ?, updated = UTC_TIMESTAMP()"
 	" WHERE id = ?";
 static const char SQL_OP_RAW[] =
-	"SELECT id, kind, state, host_id, arguments, open_host, prior_value, new_value"
-	" FROM {J}.operation WHERE id = ? AND cloud_schema = ?";
+	"SELECT id, kind, state, host_id, arguments, open_host, prior_value, new_value,"
+	" parent_id, cluster_id, open_cluster FROM {J}.operation"
+	" WHERE id = ? AND cloud_schema = ?";
+static const char SQL_POOL_OPEN[] =
+	"INSERT INTO {J}.operation (kind, cloud_schema, host_id, host_name, cluster_id,"
+	" column_name, state, open_cluster, operator, pid, started, updated, arguments,"
+	" reason) VALUES ('rolling', ?, NULL, ?, ?, ?, 'running', ?, ?, ?, UTC_TIMESTAMP(),"
+	" UTC_TIMESTAMP(), ?, ?)";
+static const char SQL_POOL_CLOSE[] =
+	"UPDATE {J}.operation SET state = ?, open_cluster = NULL, updated = UTC_TIMESTAMP(),"
+	" finished = UTC_TIMESTAMP(), last_error = COALESCE(?, last_error)"
+	" WHERE id = ? AND open_cluster IS NOT NULL";
+static const char SQL_POOL_HELD[] =
+	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
+	" prior_value, new_value FROM {J}.operation"
+	" WHERE cloud_schema = ? AND open_cluster = ?";
 
 void
 journal_lock_name(const char *schema, long long host_id, char *buf, size_t len)
 {
 	snprintf(buf, len, J_LOCK_PREFIX "%s.%lld", schema, host_id);
+}
+
+void
+journal_cluster_lock_name(const char *schema, long long cluster_id, char *buf, size_t len)
+{
+	snprintf(buf, len, J_LOCK_PREFIX "%s" J_LOCK_CLUSTER "%lld", schema, cluster_id);
 }
 
 int
@@ -251,6 +283,77 @@ journal_op_fail(struct db *db, long long op, const char *error)
 	long long n;
 
 	return db_exec(db, &n, SQL_OP_FAIL, "si", error, op);
+}
+
+int
+journal_pool_open(struct db *db, long long cluster_id, const char *cluster_name,
+    const char *column, const char *arguments, const char *reason, long long *op)
+{
+	struct db_res *r = NULL;
+	char *who = csm_operator_name();
+	long long n;
+	int rc;
+
+	*op = 0;
+	rc = db_exec(db, &n, SQL_POOL_OPEN, "ssisisiss", db_schema(db), cluster_name,
+	    cluster_id, column, cluster_id, who, (long long)getpid(), arguments, reason);
+	free(who);
+	if (rc != CSM_OK)
+		return rc;
+	if ((rc = db_query(db, &r, "SELECT LAST_INSERT_ID()", "")) != CSM_OK)
+		return rc;
+	*op = db_get_int(r, 0, 0, 0);
+	db_res_free(r);
+	return CSM_OK;
+}
+
+int
+journal_pool_close(struct db *db, long long op, const char *state, const char *error)
+{
+	long long n;
+
+	return db_exec(db, &n, SQL_POOL_CLOSE, "ssi", state, error, op);
+}
+
+int
+journal_pool_open_op(struct db *db, long long cluster_id, struct db_res **out)
+{
+	return db_query(db, out, SQL_POOL_HELD, "si", db_schema(db), cluster_id);
+}
+
+int
+journal_cluster_held(struct db *db, long long cluster_id, char *why, size_t len)
+{
+	struct db_res *r = NULL;
+	char lock[160];
+	int rc;
+
+	why[0] = '\0';
+	if ((rc = journal_pool_open_op(db, cluster_id, &r)) != CSM_OK)
+		return rc;
+	if (db_res_rows(r) > 0)
+		snprintf(why, len, "rolling operation %s (%s, by %s since %s) holds its cluster "
+		    "%lld: resume or recover it first", db_get(r, 0, J_HELD_ID),
+		    db_get(r, 0, J_HELD_STATE), db_get(r, 0, J_HELD_OPERATOR),
+		    db_get(r, 0, J_HELD_STARTED), cluster_id);
+	db_res_free(r);
+	if (why[0] != '\0')
+		return CSM_OK;
+	journal_cluster_lock_name(db_schema(db), cluster_id, lock, sizeof(lock));
+	if ((rc = db_query(db, &r, "SELECT IS_USED_LOCK(?) <=> CONNECTION_ID(),"
+	    " IS_USED_LOCK(?)", "ss", lock, lock)) != CSM_OK)
+		return rc;
+	if (db_get(r, 0, 1) != NULL && db_get_int(r, 0, 0, 0) == 0)
+		snprintf(why, len, "a rolling run on its cluster %lld is starting (database "
+		    "connection %s holds the cluster's lock)", cluster_id, db_get(r, 0, 1));
+	db_res_free(r);
+	return CSM_OK;
+}
+
+int
+journal_children(struct db *db, long long parent, struct db_res **out)
+{
+	return db_query(db, out, SQL_CHILDREN, "ii", parent, parent);
 }
 
 int

@@ -52,6 +52,7 @@ struct proc {
 	int		 handed_back;		/* 3.0: column back at Enabled for maintenance */
 	int		 dry;			/* a dry run: nothing changes */
 	int		 member_first;		/* --member-first: the master may lack it */
+	const struct procedure_child *child;	/* part of a rolling run, or NULL */
 	char		 prior[33];		/* the allocation value before the disable */
 	char		 error[1024];
 };
@@ -421,9 +422,17 @@ migrate_rule(const struct proc *p)
 static int
 step_wait_vms(struct proc *p, char *detail, size_t len)
 {
-	int rc = wait_for(p, "user VMs to leave the host", "migrate them to other hosts in "
-	    "the CloudStack UI (VMs without XenServer Tools are shut down in the next step)",
-	    look_vms);
+	char act[2048];
+	int rc;
+
+	if (p->child != NULL && p->child->migrate_to && p->child->migrate_to[0])
+		snprintf(act, sizeof(act), "migrate them in the CloudStack UI to the hosts "
+		    "csmaint proposes (its capacity plan): %s (VMs without XenServer Tools are "
+		    "shut down in the next step)", p->child->migrate_to);
+	else
+		snprintf(act, sizeof(act), "migrate them to other hosts in the CloudStack UI "
+		    "(VMs without XenServer Tools are shut down in the next step)");
+	rc = wait_for(p, "user VMs to leave the host", act, look_vms);
 
 	snprintf(detail, len, "no user VM with Tools left on the host");
 	return rc;
@@ -437,8 +446,16 @@ step_wait_no_tools(struct proc *p, char *detail, size_t len)
 
 	snprintf(what, sizeof(what), "VMs that cannot live-migrate (%s) to be shut down",
 	    migrate_rule(p));
-	rc = wait_for(p, what, "stop them in the CloudStack UI; start them on another host "
-	    "once the host is in maintenance", look_no_tools);
+	if (p->child != NULL && p->child->restart_on && p->child->restart_on[0]) {
+		char act[2048];
+		snprintf(act, sizeof(act), "stop them in the CloudStack UI; once the host is in "
+		    "maintenance start them on the hosts csmaint proposes: %s",
+		    p->child->restart_on);
+		rc = wait_for(p, what, act, look_no_tools);
+	} else {
+		rc = wait_for(p, what, "stop them in the CloudStack UI; start them on another "
+		    "host once the host is in maintenance", look_no_tools);
+	}
 
 	snprintf(detail, len, "%s%s", p->no_tools[0] ? "shut down by the operator: " :
 	    "no VM without Tools", p->no_tools);
@@ -867,40 +884,18 @@ step_reboot(struct proc *p, char *detail, size_t len)
 static int
 step_clean(struct proc *p, char *detail, size_t len)
 {
-	char names[sizeof(p->applied)], *tok, *save = NULL;
-	struct sbuf out = SBUF_INIT;
 	char *text;
 	int rc;
 
+	if (p->child != NULL) {
+		snprintf(detail, len, "left to the rolling operation %lld: it cleans the pool "
+		    "after its last host", p->child->parent_id);
+		return CSM_OK;
+	}
 	if ((rc = patch_record(p)) != CSM_OK)
 		return rc;
-	snprintf(names, sizeof(names), "%s", p->applied);
-	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		const char *method;
-		char lacks[512];
-		struct patch pt;
-
-		if (patch_find(p->t.pool, p->t.updates, tok, &pt) != CSM_OK) {
-			sbuf_printf(&out, "%s%s: not known (%s)", out.len ? "; " : "", tok,
-			    csm_err_msg());
-		} else if ((rc = patch_applied_everywhere(p->t.pool, p->t.hosts, p->t.nh, &pt,
-		    lacks, sizeof(lacks))) == CSM_ECONFLICT) {
-			sbuf_printf(&out, "%s%s kept (not yet on %s)", out.len ? "; " : "", tok,
-			    lacks);
-		} else if (rc != CSM_OK || patch_clean(p->t.pool, p->t.xs, &pt, &method) !=
-		    CSM_OK) {
-			sbuf_printf(&out, "%s%s: not cleaned (%s)", out.len ? "; " : "", tok,
-			    csm_err_msg());
-			csm_warn("%s: its files could not be removed from the pool: %s; run "
-			    "'csmaint patch clean --host %s %s --execute' later", tok,
-			    csm_err_msg(), p->t.name, tok);
-		} else {
-			sbuf_printf(&out, "%s%s cleaned (%s)", out.len ? "; " : "", tok, method);
-		}
-		patch_clear(&pt);
-		csm_err_clear();
-	}
-	text = sbuf_take(&out);
+	text = patch_clean_applied(p->t.pool, p->t.updates, p->t.hosts, p->t.nh, p->t.xs,
+	    p->t.name, p->applied);
 	snprintf(detail, len, "%s", text[0] ? text : "nothing applied, nothing to clean");
 	free(text);
 	return CSM_OK;
@@ -1075,7 +1070,8 @@ step_check(struct proc *p, char *detail, size_t len)
 static int
 step_disable(struct proc *p, char *detail, size_t len)
 {
-	struct toggle_spec spec = { "hotfix", "running", 1, detail, NULL };
+	struct toggle_spec spec = { "hotfix", "running", 1, detail, NULL,
+	    p->child ? p->child->parent_id : 0 };
 	struct toggle_result res;
 	char *args = serialize_args(p->spec, p->files, p->nfiles, p->catalog);
 	int rc;
@@ -1104,7 +1100,8 @@ step_disable(struct proc *p, char *detail, size_t len)
 static int
 dry_disable(struct proc *p, struct dry *d)
 {
-	struct toggle_spec spec = { "hotfix", "running", 1, NULL, NULL };
+	struct toggle_spec spec = { "hotfix", "running", 1, NULL, NULL,
+	    p->child ? p->child->parent_id : 0 };
 	struct toggle_result res;
 	int rc = toggle_take(p->s->db, p->s->cs, p->host_id, &spec, d, &res);
 
@@ -1265,8 +1262,10 @@ rollback(struct proc *p)
 	csm_info("rolling back operation %lld: restoring %s of host %lld (%s)", p->op_id,
 	    p->s->cs->column, p->host_id, p->t.name);
 	for (;;) {
-		if (db_lost(p->s->db) && db_reconnect(p->s->db) == CSM_OK)
-			db_set_column(p->s->db, p->s->cs->column);
+		/* Reconnecting takes the lock again: a resume or recover that took it in
+		 * the meantime owns the operation now, and this run touches nothing. */
+		if (db_lost(p->s->db) && reconnect(p, 5) != CSM_OK && p->lost_lock)
+			return CSM_ECONFLICT;
 		rc = toggle_release(p->s->db, p->s->cs, p->op_id, "rolled_back", p->error,
 		    &res);
 		if (rc == CSM_OK) {
@@ -1310,9 +1309,29 @@ dry_steps(struct proc *p, struct dry *d, procedure_tables_fn tables)
 	return rc;
 }
 
+/* The detail a step's journal row starts with: a rolling run's proposed targets, which
+ * the operator (and the simulators' autopilot) read while the step waits. */
+static const char *
+start_detail(const struct proc *p, const char *name, char *buf, size_t len)
+{
+	const char *pairs = NULL;
+
+	if (p->child == NULL)
+		return NULL;
+	if (strcmp(name, "wait-vms") == 0)
+		pairs = p->child->migrate_to;
+	else if (strcmp(name, "wait-no-tools") == 0)
+		pairs = p->child->restart_on;
+	else
+		return NULL;
+	snprintf(buf, len, PROCEDURE_PROPOSED "%s", pairs && pairs[0] ? pairs : "none");
+	return buf;
+}
+
 static int
 run_steps(struct proc *p, int from)
 {
+	char start[2048];
 	char detail[2048];
 	long long seq;
 	int i, rc;
@@ -1324,8 +1343,8 @@ run_steps(struct proc *p, int from)
 		if (interrupted(p))
 			return st->flags & STEP_BEFORE_OP ? CSM_EFAIL : rollback(p);
 		seq = 0;
-		rc = own ? DB_RETRY(p, journal_step_start(p->s->db, p->op_id, st->name, NULL,
-		    &seq)) : CSM_OK;
+		rc = own ? DB_RETRY(p, journal_step_start(p->s->db, p->op_id, st->name,
+		    start_detail(p, st->name, start, sizeof(start)), &seq)) : CSM_OK;
 		if (rc != CSM_OK)
 			return rollback(p);
 		if (i == 0 || !(steps[i - 1].flags & STEP_FEEDS_NEXT))
@@ -1419,10 +1438,18 @@ final_words(struct proc *p)
 	char nt[2048];
 
 	no_tools_now(p, nt, sizeof(nt));
-	csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for host %s, "
-	    "then migrate VMs back to it as needed%s%s.", p->op_id, p->t.name,
-	    nt[0] ? "; start the VMs without Tools that were shut down, if they are not "
-	    "running yet: " : "", nt);
+	if (p->child != NULL)
+		csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for "
+		    "host %s now (the rolling run waits for it before the next host)%s%s%s%s.",
+		    p->op_id, p->t.name, nt[0] ? "; start the VMs without Tools that were shut "
+		    "down, if they are not running yet: " : "", nt, nt[0] && p->child->restart_on &&
+		    p->child->restart_on[0] ? "; proposed hosts: " : "", nt[0] &&
+		    p->child->restart_on ? p->child->restart_on : "");
+	else
+		csm_info("operation %lld done. In the CloudStack UI: cancel maintenance for "
+		    "host %s, then migrate VMs back to it as needed%s%s.", p->op_id, p->t.name,
+		    nt[0] ? "; start the VMs without Tools that were shut down, if they are not "
+		    "running yet: " : "", nt);
 	if ((p->guidance | planned_guidance(p)) & (GUIDE_RESTART_HVM | GUIDE_RESTART_PV))
 		csm_info("after-apply guidance: restart the HVM/PV guests that run on %s once "
 		    "they are back on it", p->t.name);
@@ -1436,7 +1463,8 @@ proc_free(struct proc *p)
 {
 	int i;
 
-	if (p->lock[0] && p->s->db && !db_lost(p->s->db))
+	/* A child's lock is the rolling run's: it keeps it. */
+	if (p->lock[0] && p->child == NULL && p->s->db && !db_lost(p->s->db))
 		db_release_lock(p->s->db, p->lock);
 	target_close(&p->t);
 	free(p->todo);
@@ -1451,8 +1479,14 @@ static int
 take_lock(struct proc *p)
 {
 	long long holder = 0;
+	char why[512];
 	int got, rc;
 
+	if (p->child != NULL) {
+		/* The rolling run holds its cluster's lock for every child. */
+		snprintf(p->lock, sizeof(p->lock), "%s", p->child->lock);
+		return CSM_OK;
+	}
 	journal_lock_name(db_schema(p->s->db), p->host_id, p->lock, sizeof(p->lock));
 	if ((rc = db_get_lock(p->s->db, p->lock, 0, &got)) != CSM_OK)
 		return rc;
@@ -1463,14 +1497,32 @@ take_lock(struct proc *p)
 		    "(database connection %lld): an operation on it is running", p->host_id,
 		    holder);
 	}
+	/* Looked at after the host's lock is taken: a rolling run starting now sees it. */
+	{
+		struct db_res *row = NULL;
+		long long cluster = -1;
+		if ((rc = cs_host_get(p->s->db, p->host_id, &row)) == CSM_OK)
+			cluster = db_get_int(row, 0, CS_H_CLUSTER, -1);
+		db_res_free(row);
+		if (rc == CSM_OK && cluster >= 0)
+			rc = journal_cluster_held(p->s->db, cluster, why, sizeof(why));
+		else
+			why[0] = '\0';
+	}
+	if (rc != CSM_OK || why[0] != '\0') {
+		db_release_lock(p->s->db, p->lock);
+		p->lock[0] = '\0';
+		return rc != CSM_OK ? rc : csm_err_set(CSM_ECONFLICT, "host %lld: %s",
+		    p->host_id, why);
+	}
 	return CSM_OK;
 }
 
 
-int
-procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
+static int
+run(const struct site *s, const char *host, char *const *files, int nfiles,
     const char *catalog, unsigned flags, struct dry *d, procedure_tables_fn tables,
-    struct procedure_report *r)
+    const struct procedure_child *child, struct procedure_report *r)
 {
 	struct proc p;
 	int rc, i;
@@ -1479,6 +1531,7 @@ procedure_run(const struct site *s, const char *host, char *const *files, int nf
 	memset(r, 0, sizeof(*r));
 	p.s = s;
 	p.rep = r;
+	p.child = child;
 	p.dry = d != NULL;
 	p.member_first = (flags & PROC_MEMBER_FIRST) != 0;
 	wait_catch_signals();
@@ -1513,7 +1566,23 @@ procedure_run(const struct site *s, const char *host, char *const *files, int nf
 }
 
 int
-procedure_resume(const struct site *s, long long op_id, struct procedure_report *r)
+procedure_run(const struct site *s, const char *host, char *const *files, int nfiles,
+    const char *catalog, unsigned flags, struct dry *d, procedure_tables_fn tables,
+    struct procedure_report *r)
+{
+	return run(s, host, files, nfiles, catalog, flags, d, tables, NULL, r);
+}
+
+int
+procedure_run_child(const struct site *s, const char *host, char *const *files, int nfiles,
+    const char *catalog, const struct procedure_child *child, struct procedure_report *r)
+{
+	return run(s, host, files, nfiles, catalog, 0, NULL, NULL, child, r);
+}
+
+static int
+resume(const struct site *s, long long op_id, const struct procedure_child *child,
+    struct procedure_report *r)
 {
 	struct db_res *op = NULL, *st = NULL;
 	struct proc p;
@@ -1525,6 +1594,7 @@ procedure_resume(const struct site *s, long long op_id, struct procedure_report 
 	p.s = s;
 	p.rep = r;
 	p.op_id = op_id;
+	p.child = child;
 	wait_catch_signals();
 	if ((rc = journal_op_raw(s->db, op_id, &op)) != CSM_OK)
 		return rc;
@@ -1533,6 +1603,12 @@ procedure_resume(const struct site *s, long long op_id, struct procedure_report 
 		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is a '%s', not a hotfix: only "
 		    "hotfix operations can be resumed (use 'csmaint host enable' or 'csmaint "
 		    "recover')", op_id, db_get(op, 0, J_RAW_KIND));
+		goto out;
+	}
+	if (db_get(op, 0, J_RAW_PARENT) != NULL && child == NULL) {
+		rc = csm_err_set(CSM_ECONFLICT, "operation %lld is part of rolling operation %s: "
+		    "resume that one ('csmaint resume %s')", op_id, db_get(op, 0, J_RAW_PARENT),
+		    db_get(op, 0, J_RAW_PARENT));
 		goto out;
 	}
 	if (db_get(op, 0, J_RAW_OPEN_HOST) == NULL) {
@@ -1584,4 +1660,17 @@ out:
 	db_res_free(st);
 	proc_free(&p);
 	return rc;
+}
+
+int
+procedure_resume(const struct site *s, long long op_id, struct procedure_report *r)
+{
+	return resume(s, op_id, NULL, r);
+}
+
+int
+procedure_resume_child(const struct site *s, long long op_id,
+    const struct procedure_child *child, struct procedure_report *r)
+{
+	return resume(s, op_id, child, r);
 }

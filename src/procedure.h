@@ -58,6 +58,27 @@ int procedure_run(const struct site *s, const char *host, char *const *files, in
     const char *catalog, unsigned flags, struct dry *dry, procedure_tables_fn tables,
     struct procedure_report *report);
 int procedure_resume(const struct site *s, long long op_id, struct procedure_report *report);
+
+/*
+ * One host of a rolling run (rolling.h): the same procedure, as a child operation of
+ * PARENT_ID, under the cluster lock LOCK that the rolling run holds on the same
+ * connection (MySQL before 5.7 keeps one GET_LOCK per connection); the operator's wait
+ * messages, and the journal rows of the waits (PROCEDURE_PROPOSED, then the pairs),
+ * name the targets the capacity plan proposes ("VM -> HOST, ..."); the pool's files are
+ * cleaned by the rolling run after its last host.
+ */
+#define PROCEDURE_PROPOSED "proposed targets: "
+struct procedure_child {
+	long long	 parent_id;
+	const char	*lock;
+	const char	*migrate_to;	/* user VMs to migrate: "i-2-3-VM -> xs-02, ..." */
+	const char	*restart_on;	/* VMs without Tools to start again after maintenance */
+};
+int procedure_run_child(const struct site *s, const char *host, char *const *files,
+    int nfiles, const char *catalog, const struct procedure_child *child,
+    struct procedure_report *report);
+int procedure_resume_child(const struct site *s, long long op_id,
+    const struct procedure_child *child, struct procedure_report *report);
 void procedure_report_free(struct procedure_report *r);
 
 #endif

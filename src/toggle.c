@@ -262,7 +262,7 @@ int
 toggle_disable(struct db *db, const struct cs *cs, long long host_id, const char *reason,
     const char *arguments, struct dry *dry, struct toggle_result *res)
 {
-	struct toggle_spec spec = { "disable", "holding", 0, reason, arguments };
+	struct toggle_spec spec = { "disable", "holding", 0, reason, arguments, 0 };
 
 	return toggle_take(db, cs, host_id, &spec, dry, res);
 }
@@ -304,10 +304,10 @@ toggle_take(struct db *db, const struct cs *cs, long long host_id,
 	/* The journal row first: its unique key on the open host makes a second operator
 	 * wait here for the first one's COMMIT, then fail on the duplicate, before either
 	 * touches the host row. */
-	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisiss", spec->kind,
+	rc = run_write(&r, &n, 1, J_SQL_INSERT_OP, "ssissssssisissi", spec->kind,
 	    db_schema(db), host_id, res->host_name, db_get(row, 0, CS_L_CLUSTER),
 	    cs->column, res->prior, "Disabled", spec->state, host_id, who, (long long)getpid(),
-	    arguments, reason);
+	    arguments, reason, spec->parent_id);
 	if (rc == CSM_ECONFLICT && db_dup_key(db)) {
 		/* The other operator committed first: name its operation. */
 		db_rollback(db);

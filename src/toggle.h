@@ -43,6 +43,7 @@ struct toggle_spec {
 	int		 allow_disabled;
 	const char	*reason;
 	const char	*arguments;
+	long long	 parent_id;	/* the rolling operation it is part of, or 0 */
 };
 
 int toggle_take(struct db *db, const struct cs *cs, long long host_id,

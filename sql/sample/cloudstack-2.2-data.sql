@@ -265,3 +265,31 @@ INSERT INTO `op_host_capacity` (`id`, `host_id`, `data_center_id`, `pod_id`, `cl
   (26, 14, 1, 1, 2, 0, 0, 20264, 1),
   (27, 15, 1, 1, 2, 0, 0, 33285996544, 0),
   (28, 15, 1, 1, 2, 0, 0, 20264, 1);
+
+-- Service offerings of the VMs above (vm_instance.service_offering_id): 1 "Small Instance"
+-- (1 x 500 MHz, 512 MiB; VMs 1, 4, 5, 6, 9, 10, 11), 2 "Medium Instance" (1 x 1000 MHz,
+-- 1024 MiB; VM 2), 3 "Large Instance" (2 x 1000 MHz, 2048 MiB) and 4 "XL Instance" (4 x 1000
+-- MHz, 4096 MiB) (no sample VM: the pools of tests/data/mkpool.py use them), and the default system offerings 8 (router, 1 x 500 MHz, 128 MiB), 9
+-- (console proxy, 1 x 500 MHz, 1024 MiB), 10 (SSVM, 1 x 500 MHz, 256 MiB), as
+-- ConfigurationServerImpl / the system VM managers create them; op_host_capacity above is
+-- their sum per host.  cpu.overprovisioning.factor is CloudStack's default, '1' (Config.java).
+INSERT INTO `disk_offering` (`id`, `domain_id`, `name`, `display_text`, `disk_size`, `type`, `tags`, `recreatable`, `use_local_storage`, `unique_name`, `system_use`, `customized`, `removed`, `created`) VALUES
+  (1, NULL, 'Small Instance', 'Small Instance, $0.05 per hour', 0, 'Service', NULL, 0, 0, NULL, 0, 1, NULL, '2011-06-30 10:00:00'),
+  (3, NULL, 'Large Instance', 'Large Instance, 2 x 1 GHz, 2 GiB', 0, 'Service', NULL, 0, 0, NULL, 0, 1, NULL, '2011-06-30 10:00:00'),
+  (4, NULL, 'XL Instance', 'XL Instance, 4 x 1 GHz, 4 GiB', 0, 'Service', NULL, 0, 0, NULL, 0, 1, NULL, '2011-06-30 10:00:00'),
+  (2, NULL, 'Medium Instance', 'Medium Instance, $0.10 per hour', 0, 'Service', NULL, 0, 0, NULL, 0, 1, NULL, '2011-06-30 10:00:00'),
+  (8, NULL, 'System Offering For Software Router', 'System Offering For Software Router', 0, 'Service', NULL, 1, 0, 'Cloud.Com-SoftwareRouter', 1, 1, NULL, '2011-06-30 10:05:00'),
+  (9, NULL, 'System Offering For Console Proxy', 'System Offering For Console Proxy', 0, 'Service', NULL, 1, 0, 'Cloud.com-ConsoleProxy', 1, 1, NULL, '2011-06-30 10:05:00'),
+  (10, NULL, 'System Offering For Secondary Storage VM', 'System Offering For Secondary Storage VM', 0, 'Service', NULL, 1, 0, 'Cloud.com-SecondaryStorage', 1, 1, NULL, '2011-06-30 10:05:00');
+
+INSERT INTO `service_offering` (`id`, `cpu`, `speed`, `ram_size`, `nw_rate`, `mc_rate`, `ha_enabled`, `limit_cpu_use`, `host_tag`, `default_use`, `vm_type`) VALUES
+  (1, 1, 500, 512, 200, 10, 0, 0, NULL, 0, NULL),
+  (2, 1, 1000, 1024, 200, 10, 0, 0, NULL, 0, NULL),
+  (3, 2, 1000, 2048, 200, 10, 0, 0, NULL, 0, NULL),
+  (4, 4, 1000, 4096, 200, 10, 0, 0, NULL, 0, NULL),
+  (8, 1, 500, 128, 200, 10, 1, 0, NULL, 1, 'domainrouter'),
+  (9, 1, 500, 1024, 0, 0, 1, 0, NULL, 1, 'consoleproxy'),
+  (10, 1, 500, 256, 0, 0, 1, 0, NULL, 1, 'secondarystoragevm');
+
+INSERT INTO `configuration` (`category`, `instance`, `component`, `name`, `value`, `description`) VALUES
+  ('Advanced', 'DEFAULT', 'management-server', 'cpu.overprovisioning.factor', '1', 'Used for CPU overprovisioning calculation; available CPU will be (actualCpuCapacity * cpu.overprovisioning.factor)');

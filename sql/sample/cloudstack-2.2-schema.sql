@@ -350,3 +350,56 @@ CREATE TABLE `op_host_capacity` (
   INDEX `i_op_host_capacity__data_center_id` (`data_center_id`),
   INDEX `i_op_host_capacity__cluster_id` (`cluster_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+-- Offerings and global settings, as CloudStack 2.2.14's create-schema.sql has them: the
+-- capacity a VM takes is its service offering's cpu x speed (MHz) and ram_size (MiB)
+-- (CapacityManagerImpl), and configuration holds cpu.overprovisioning.factor.
+-- service_offering.id is the id of its disk_offering row (fk_service_offering__id).
+CREATE TABLE `disk_offering` (
+  `id` bigint unsigned NOT NULL auto_increment,
+  `domain_id` bigint unsigned,
+  `name` varchar(255) NOT NULL,
+  `display_text` varchar(4096) NULL COMMENT 'Descrianaption text set by the admin for display purpose only',
+  `disk_size` bigint unsigned NOT NULL COMMENT 'disk space in byte',
+  `type` varchar(32) COMMENT 'inheritted by who?',
+  `tags` varchar(4096) COMMENT 'comma separated tags about the disk_offering',
+  `recreatable` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'The root disk is always recreatable',
+  `use_local_storage` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'Indicates whether local storage pools should be used',
+  `unique_name` varchar(32) UNIQUE COMMENT 'unique name',
+  `system_use` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'is this offering for system used only',
+  `customized` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT '0 implies not customized by default',
+  `removed` datetime COMMENT 'date removed',
+  `created` datetime COMMENT 'date the disk offering was created',
+  PRIMARY KEY  (`id`),
+  INDEX `i_disk_offering__removed`(`removed`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE  `service_offering` (
+  `id` bigint unsigned NOT NULL,
+  `cpu` int(10) unsigned NOT NULL COMMENT '# of cores',
+  `speed` int(10) unsigned NOT NULL COMMENT 'speed per core in mhz',
+  `ram_size` bigint unsigned NOT NULL,
+  `nw_rate` smallint unsigned default 200 COMMENT 'network rate throttle mbits/s',
+  `mc_rate` smallint unsigned default 10 COMMENT 'mcast rate throttle mbits/s',
+  `ha_enabled` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'Enable HA',
+  `limit_cpu_use` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'Limit the CPU usage to service offering',
+  `host_tag` varchar(255) COMMENT 'host tag specified by the service_offering',
+  `default_use` tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'is this offering a default system offering',
+  `vm_type` varchar(32) COMMENT 'type of offering specified for system offerings',
+  PRIMARY KEY  (`id`),
+  CONSTRAINT `fk_service_offering__id` FOREIGN KEY `fk_service_offering__id`(`id`) REFERENCES `disk_offering`(`id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE  `configuration` (
+  `category` varchar(255) NOT NULL DEFAULT 'Advanced',
+  `instance` varchar(255) NOT NULL,
+  `component` varchar(255) NOT NULL DEFAULT 'management-server',
+  `name` varchar(255) NOT NULL,
+  `value` varchar(4095),
+  `description` varchar(1024),
+  PRIMARY KEY (`name`),
+  INDEX `i_configuration__instance`(`instance`),
+  INDEX `i_configuration__name`(`name`),
+  INDEX `i_configuration__category`(`category`),
+  INDEX `i_configuration__component`(`component`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;

@@ -213,3 +213,71 @@ wait_step() {
 	done
 	return 1
 }
+
+# mk_hotfixes: the hotfix files $F3 (XS56EFP1003, restartHost) and $F4 (XS56EFP1004,
+# restartXAPI, needs $F3) in $TEST_TMP, the two patches tests/data/mkpool.py knows.
+mk_hotfixes() {
+	F3=$TEST_TMP/XS56EFP1003.xsupdate F4=$TEST_TMP/XS56EFP1004.xsupdate
+	mkpatch "$F3" c3c3c3c3-0000-4000-8000-000000000003 XS56EFP1003 restartHost
+	mkpatch "$F4" c4c4c4c4-0000-4000-8000-000000000004 XS56EFP1004 restartXAPI \
+		"requires=c3c3c3c3-0000-4000-8000-000000000003"
+}
+
+# rolling_setup VERSION POOL...: a site for `csmaint rolling`: the sample CloudStack
+# VERSION (2.2 or 3.0) database with each POOL of tests/data/mkpool.py (pool-a, pool-b,
+# pool-tight, pool-c) added as a cluster, one XenAPI simulator per pool (all on the same
+# port, each host on its own 127.0.0.x), the management-server simulator tied to all of
+# them, the config ($CONF: database, xenapi, PROC_FAST) and the hotfix files $F3 $F4.
+# Extra mkpool.py options per pool in MKPOOL_ARGS_<pool with - as _>, e.g.
+#   MKPOOL_ARGS_pool_a="--patched rx-02 --apply-fail-on rx-03 --hosts 16"
+# and extra mssim options in MSSIM_OPTS.  Sets, for each pool P (P_ = P with - as _):
+#   XS_STATE_P_   the pool's xapisim state dir (simctl --state-dir, e.g. XS_STATE_pool_a)
+#   XS_PID_P_     its pid;  POOL_SQL_P_ / POOL_JSON_P_  the generated fixture files
+# and XS_STATE (the first pool's, for simctl), XS_PORT, XS_CERTS, XAPI_CONF, MS_STATE,
+# MSSIM_PID, CS_VERSION, F3, F4.  Everything is stopped on exit.
+rolling_setup() {
+	local v=$1 p u st first=1 pids=
+	shift
+	cs_setup "$v"
+	mkdir -p "$TEST_TMP/pools"
+	for p in "$@"; do
+		u=${p//-/_}
+		eval "local extra=\${MKPOOL_ARGS_$u:-}"
+		# shellcheck disable=SC2086
+		/usr/bin/python3 "$TOP_SRCDIR/tests/data/mkpool.py" "$p" "$v" $extra \
+			--sql "$TEST_TMP/pools/$p.sql" --json "$TEST_TMP/pools/$p.json" ||
+			{ echo "mkpool.py $p failed"; exit 1; }
+		mdb_sql "$CLOUD" <"$TEST_TMP/pools/$p.sql" || { echo "cannot load pool $p"; exit 1; }
+		eval "POOL_SQL_$u=\$TEST_TMP/pools/\$p.sql POOL_JSON_$u=\$TEST_TMP/pools/\$p.json"
+		if [ $first = 1 ]; then
+			xapi_setup "$TEST_TMP/pools/$p.json"
+			st=$XS_STATE
+			eval "XS_PID_$u=\$XAPISIM_PID"
+			first=0
+		else
+			st=$TEST_TMP/xapisim-$p
+			mkdir -p "$st"
+			/usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/xapisim.py" --scenario "$TEST_TMP/pools/$p.json" \
+				--cert "$XS_CERTS/server.pem" --key "$XS_CERTS/server.key" --cacert "$XS_CERTS/ca.pem" \
+				--port "$XS_PORT" --state-dir "$st" 2>"$TEST_TMP/xapisim-$p.log" &
+			eval "XS_PID_$u=\$!"
+			pids="$pids $!"
+			for _ in $(seq 100); do [ -f "$st/ready" ] && break; sleep 0.1; done
+			[ -f "$st/ready" ] || { echo "xapisim $p did not start"; cat "$TEST_TMP/xapisim-$p.log"; exit 1; }
+		fi
+		eval "XS_STATE_$u=\$st"
+	done
+	XS_STATE=$(eval "echo \$XS_STATE_${1//-/_}")
+	ROLLING_XS_PIDS=$pids
+	write_conf "$XAPI_CONF
+${PROC_CONF:-$PROC_FAST}"
+	# ms_setup adds --xapisim-state-dir $XS_STATE (the first pool); the others here
+	local rest=
+	for p in "${@:2}"; do rest="$rest --xapisim-state-dir $(eval "echo \$XS_STATE_${p//-/_}")"; done
+	# shellcheck disable=SC2086
+	ms_setup $rest ${MSSIM_OPTS:-}
+	trap 'kill $MSSIM_PID $ROLLING_XS_PIDS 2>/dev/null; wait $MSSIM_PID $ROLLING_XS_PIDS 2>/dev/null; _cleanup' EXIT
+	sleep 1	# mssim finishes the sample's in-flight migration of VM 4; its API job ends too
+	sql "UPDATE async_job SET job_status = 1 WHERE id = 1"
+	mk_hotfixes
+}

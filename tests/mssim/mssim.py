@@ -132,7 +132,7 @@ class Xapi:
         req = urllib.request.Request("https://%s:%s%s" % (rd("master"), rd("port"), path),
                                      None if cmd is None else json.dumps(cmd).encode(),
                                      {"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, context=ctx, timeout=5) as r:
+        with urllib.request.urlopen(req, context=ctx, timeout=5 if cmd is None else 120) as r:
             return json.load(r)
 
 
@@ -156,7 +156,10 @@ class Sim:
         self.fail_vm = {}          # vm id -> failures still to inject (-1 = forever)
         self.inflight = {}         # vm id -> description
         self.autopilots = {}       # host id -> {"step", "stopped"}
-        self.xapi = Xapi(args.xapisim_state_dir) if args.xapisim_state_dir else None
+        # one XenAPI simulator per XenServer pool; a host belongs to the one whose pool
+        # has its address (or guid as the host uuid)
+        self.xapis = [Xapi(d) for d in (args.xapisim_state_dir or [])]
+        self.xapi = bool(self.xapis)
         self.last_err = {}
 
     # ---- plumbing -------------------------------------------------------------
@@ -461,18 +464,22 @@ class Sim:
         if not self.xapi:
             return
         with self.xlock:
-            try:
-                st = self.xapi.call("/sim/state")
-            except Exception as e:
-                self.log_err("xapisim", e)
-                return
             row = self.tx(lambda cur: (cur.execute(
                 "SELECT private_ip_address ip, guid FROM host WHERE id = %s", (hid,)), cur.fetchone())[1])
-            db = st["db"]
-            ref = None
-            if row:
-                ref = next((r for r, h in db["host"].items() if h["address"] == row["ip"]), None) or \
-                    next((r for r, h in db["host"].items() if h["uuid"] == row["guid"]), None)
+            ref = xs = st = None
+            for xa in self.xapis:
+                try:
+                    st = xa.call("/sim/state")
+                except Exception as e:
+                    self.log_err("xapisim", e)
+                    return
+                db = st["db"]
+                if row:
+                    ref = next((r for r, h in db["host"].items() if h["address"] == row["ip"]), None) or \
+                        next((r for r, h in db["host"].items() if h["uuid"] == row["guid"]), None)
+                if ref is not None:
+                    xs, xi = xa, self.xapis.index(xa)
+                    break
             if ref is None or ref != st["master"]:
                 return
             others = [r for r in db["host"] if r != ref]
@@ -480,18 +487,18 @@ class Sim:
                 self.log("host %d: MaintainCommand: the only host of its pool stays master" % hid)
                 return
             new = others[0]
-            self.xapi.call("/sim/control", {"switch_master": {"host": new}})
+            xs.call("/sim/control", {"switch_master": {"host": new}})
             self.log("host %d: MaintainCommand: new master for the XenPool is %s (%s)"
                      % (hid, db["host"][new]["name_label"], db["host"][new]["address"]))
             self.count["master_switches"] += 1
             deadline = time.time() + self.set["switch_master_wait"]
             while time.time() < deadline and not self.stop.is_set():
-                st = self.xapi.call("/sim/state")
+                st = xs.call("/sim/state")
                 if st["master"] == new and not st["down"]:
                     break
                 time.sleep(0.1)
             for x in self.xhosts.values():
-                h = st["db"]["host"].get(x["ref"])
+                h = st["db"]["host"].get(x["ref"]) if x["xi"] == xi else None
                 if h:
                     x["agent"] = h["other_config"].get("agent_start_time")
 
@@ -592,45 +599,58 @@ class Sim:
     # ---- 4c. the XenAPI simulator's view: reboots --------------------------------------
     def xapi_round(self):
         with self.xlock:
-            try:
-                st = self.xapi.call("/sim/state")
-            except Exception as e:
-                self.log_err("xapisim", e)
-                return
-            db = st["db"]
-            self.xvms = {}
-            # Whether XenServer lets the VM live-migrate ("pv", as CloudStack's
-            # MigrateCommand meets it): before 6.5 every guest needs PV drivers; from 6.5
-            # (API 2.3) a PV guest (HVM_boot_policy "") needs none (xen-api
-            # xapi_vm_lifecycle.ml check_op_for_feature, commit 1e7202a6b6, v1.9.58).
-            try:
-                api = tuple(int(x) for x in str(st.get("api", "1.0")).split(".")[:2])
-            except ValueError:
-                api = (1, 0)
-            for ref, v in db["VM"].items():
-                gm = db["VM_guest_metrics"].get(v.get("guest_metrics")) or {}
-                pvd = gm.get("PV_drivers_version") or {}
-                pv_guest = api >= (2, 3) and v.get("HVM_boot_policy", "x") == ""
-                self.xvms[v["name_label"]] = {"ref": ref, "power": v["power_state"],
-                                              "pv": pv_guest or ("major" in pvd and "minor" in pvd)}
+            sts = []
+            for xa in self.xapis:
+                try:
+                    sts.append(xa.call("/sim/state"))
+                except Exception as e:
+                    self.log_err("xapisim", e)
+                    return
+            xvms = {}
+            for xi, st in enumerate(sts):
+                db = st["db"]
+                # Whether XenServer lets the VM live-migrate ("pv", as CloudStack's
+                # MigrateCommand meets it): before 6.5 every guest needs PV drivers; from 6.5
+                # (API 2.3) a PV guest (HVM_boot_policy "") needs none (xen-api
+                # xapi_vm_lifecycle.ml check_op_for_feature, commit 1e7202a6b6, v1.9.58).
+                try:
+                    api = tuple(int(x) for x in str(st.get("api", "1.0")).split(".")[:2])
+                except ValueError:
+                    api = (1, 0)
+                for ref, v in db["VM"].items():
+                    gm = db["VM_guest_metrics"].get(v.get("guest_metrics")) or {}
+                    pvd = gm.get("PV_drivers_version") or {}
+                    pv_guest = api >= (2, 3) and v.get("HVM_boot_policy", "x") == ""
+                    xvms[v["name_label"]] = {"ref": ref, "power": v["power_state"], "xi": xi,
+                                             "pv": pv_guest or ("major" in pvd and "minor" in pvd)}
+            self.xvms = xvms
 
             def q(cur):
                 cur.execute("SELECT id, private_ip_address ip, guid FROM host WHERE "
                             "type = 'Routing' AND removed IS NULL")
                 return cur.fetchall()
             rows = self.tx(q)
-            byaddr = {h["address"]: r for r, h in db["host"].items()}
-            byuuid = {h["uuid"]: r for r, h in db["host"].items()}
+            byaddr, byuuid = {}, {}
+            for xi, st in enumerate(sts):
+                for r, h in st["db"]["host"].items():
+                    byaddr.setdefault(h["address"], (xi, r))
+                    byuuid.setdefault(h["uuid"], (xi, r))
             now = time.time()
             for row in rows:
-                ref = byaddr.get(row["ip"]) or byuuid.get(row["guid"])
+                xi, ref = byaddr.get(row["ip"]) or byuuid.get(row["guid"]) or (None, None)
                 if ref is None:
                     continue
+                st = sts[xi]
+                db = st["db"]
                 h, hid = db["host"][ref], row["id"]
-                live = db["host_metrics"].get(h["metrics"], {}).get("live", False)
-                cur = {"ref": ref, "name": h["name_label"], "up": live and ref not in st["down"],
+                hm = db["host_metrics"].get(h["metrics"], {})
+                live = hm.get("live", False)
+                cur = {"ref": ref, "xi": xi, "name": h["name_label"],
+                       "up": live and ref not in st["down"],
                        "boot": h["other_config"].get("boot_time"),
-                       "agent": h["other_config"].get("agent_start_time")}
+                       "agent": h["other_config"].get("agent_start_time"),
+                       "master": ref == st["master"],
+                       "memory_total": hm.get("memory_total"), "memory_free": hm.get("memory_free")}
                 prev = self.xhosts.get(hid)
                 self.xhosts[hid] = cur
                 if not cur["up"]:
@@ -652,11 +672,14 @@ class Sim:
     def xvm(self, name):
         return self.xvms.get(name) if self.xapi else None
 
-    def xcontrol(self, cmd):
+    def xcontrol(self, cmd, xi=0):
+        """A control command to xapisim number xi (the pool of the VM or host)."""
         if not self.xapi:
-            return
-        self.xapi.call("/sim/control", cmd)
-        self.log("xapisim: %s" % json.dumps(cmd))
+            return {}
+        r = self.xapis[xi].call("/sim/control", cmd)
+        self.log("xapisim%s: %s%s" % (" %d" % xi if len(self.xapis) > 1 else "", json.dumps(cmd),
+                                      " -> %s" % r["error"] if r.get("error") else ""))
+        return r
 
     # ---- 3. VM operations -----------------------------------------------------------
     def plan(self, cur, cluster_id, exclude=(), prefer=None):
@@ -762,10 +785,19 @@ class Sim:
             if err is None and d in self.unreachable:
                 err = "destination host %d does not answer" % d
             if err is None and x:
-                try:
-                    self.xcontrol({"move_vm": {"vm": x["ref"], "host": self.xhosts[d]["ref"]}})
-                except Exception as e:
-                    err = "xapisim: %s" % e
+                # MigrateCommand -> CitrixResourceBase.execute(MigrateCommand):
+                # VM.pool_migrate on the destination (xapisim checks memory, takes time)
+                xd = self.xhosts.get(d)
+                if xd is None or xd["xi"] != x["xi"]:
+                    err = "destination host %d is not in the VM's XenServer pool" % d
+                else:
+                    try:
+                        r = self.xcontrol({"pool_migrate": {"vm": x["ref"], "host": xd["ref"]}},
+                                          x["xi"])
+                        if r.get("error"):
+                            err = "XenAPI %s" % " ".join(r["error"])
+                    except Exception as e:
+                        err = "xapisim: %s" % e
             if err:
                 self.count["migrations_failed"] += 1
                 self.log("VM %d: migration %s -> %s failed: %s" % (vm["id"], src, d, err))
@@ -792,7 +824,7 @@ class Sim:
             x = self.xvm(vm["instance_name"])
             if x:
                 try:
-                    self.xcontrol({"set_vm": {"vm": x["ref"], "power_state": "Halted"}})
+                    self.xcontrol({"set_vm": {"vm": x["ref"], "power_state": "Halted"}}, x["xi"])
                 except Exception as e:
                     self.log("xapisim: halting %s: %s" % (vm["instance_name"], e))
             ok = self.vm_finish(vid, "Stopping", "Stopped", None, h) is not None
@@ -826,9 +858,24 @@ class Sim:
         if not self.sleep("start_delay"):
             return False
         x = self.xvm(vm["instance_name"])
-        if x and vm["host_id"] in self.xhosts:
-            self.xcontrol({"set_vm": {"vm": x["ref"], "power_state": "Running",
-                                      "resident_on": self.xhosts[vm["host_id"]]["ref"]}})
+        xd = self.xhosts.get(vm["host_id"])
+        err = None
+        if x and xd and xd["xi"] == x["xi"]:
+            # StartCommand -> VM.start_on (xapisim checks the host's free memory)
+            try:
+                r = self.xcontrol({"start_on": {"vm": x["ref"], "host": xd["ref"]}}, x["xi"])
+                err = r.get("error") and "XenAPI %s" % " ".join(r["error"])
+            except Exception as e:
+                err = "xapisim: %s" % e
+        elif x:
+            err = "host %s is not in the VM's XenServer pool" % vm["host_id"]
+        if err:
+            # VirtualMachineManagerImpl.advanceStart: the start failed on that host, the
+            # VM goes back to Stopped (OperationFailed)
+            self.count["starts_failed"] += 1
+            self.log("VM %d: start on host %s failed: %s" % (vid, vm["host_id"], err))
+            self.vm_finish(vid, "Starting", "Stopped", None)
+            return False
         return self.vm_finish(vid, "Starting", "Running", vm["host_id"], vm["host_id"]) is not None
 
     # ---- HA worker --------------------------------------------------------------
@@ -1073,7 +1120,8 @@ def main():
     ap = argparse.ArgumentParser(description="CloudStack management-server simulator")
     for opt in ("--socket", "--user", "--password-file", "--db", "--state-dir"):
         ap.add_argument(opt, required=True)
-    ap.add_argument("--xapisim-state-dir")
+    ap.add_argument("--xapisim-state-dir", action="append",
+                    help="a XenAPI simulator's state dir; once per pool")
     ap.add_argument("--ping-interval", type=float, default=DEFAULTS["ping_interval"])
     ap.add_argument("--monitor-period", type=float, default=DEFAULTS["monitor_period"])
     ap.add_argument("--msid", type=int, default=345051509694)
@@ -1111,7 +1159,7 @@ def main():
         f.write(path + "\n")
 
     sim.log("generation %s (%s / %s), msid %d, database %s, xapisim %s" % (
-        sim.gen, sim.acol, sim.mcol, sim.msid, a.db, a.xapisim_state_dir or "none"))
+        sim.gen, sim.acol, sim.mcol, sim.msid, a.db, " ".join(a.xapisim_state_dir or ["none"])))
     try:
         sim.resume_migrations()
     except DbError as e:

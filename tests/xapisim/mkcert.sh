@@ -4,7 +4,7 @@
 # Writes into OUTDIR:
 #   ca.pem ca.key          the test CA (self-signed)
 #   server.pem server.key  server certificate signed by the CA, with SAN
-#                          IP:127.0.0.1 .. IP:127.0.0.9 and DNS:localhost
+#                          IP:127.0.0.1 .. IP:127.0.0.99 and DNS:localhost
 #   pin.txt                sha256//BASE64 of the server public key, the form
 #                          libcurl's CURLOPT_PINNEDPUBLICKEY takes
 # and prints the pin on stdout.  Needs the openssl CLI only.
@@ -15,7 +15,7 @@ cd "$out"
 days=30
 san="DNS:localhost"
 i=1
-while [ $i -le 9 ]; do san="$san,IP:127.0.0.$i"; i=$((i + 1)); done
+while [ $i -le 99 ]; do san="$san,IP:127.0.0.$i"; i=$((i + 1)); done
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days $days \
     -subj "/CN=xapisim test CA" \

@@ -278,7 +278,8 @@ FIELD_SPEC = {
     "host_metrics": "uuid live memory_total memory_free last_updated other_config",
     "VM": "uuid name_label name_description power_state resident_on affinity is_control_domain "
           "is_a_template is_a_snapshot snapshot_of domid guest_metrics other_config "
-          "HVM_boot_policy PV_bootloader memory_static_max VCPUs_max",
+          "HVM_boot_policy PV_bootloader memory_static_max memory_static_min memory_dynamic_max "
+          "memory_dynamic_min memory_target VCPUs_max",
     "VM_guest_metrics": "uuid os_version PV_drivers_version PV_drivers_up_to_date memory disks "
                         "networks other last_updated other_config live "
                         "2.5: can_use_hotplug_vbd can_use_hotplug_vif PV_drivers_detected",
@@ -375,6 +376,10 @@ class Sim:
             # 7.1 (API 2.6) PUT /pool_patch_upload needs sr_id (import_raw_vdi.ml, v1.14.61);
             # 7.2+ (CA-249662) falls back to pool.default_SR
             "upload_needs_sr": self.api < (2, 7),
+            "migrate_seconds": 0,          # VM.pool_migrate duration (lock released)
+            "apply_fail_on": [],           # hosts (name_label) on which every apply fails
+            # what xen itself takes besides dom0 and the guests (host_metrics.memory_free)
+            "host_memory_overhead": 134217728,
         }
         self.opts.update(sc.get("options", {}))
         for k in list(self.opts):
@@ -402,10 +407,11 @@ class Sim:
             oc.update(hs.get("other_config", {}))
             dom0 = self.add_vm({"name_label": "Control domain on host: " + name,
                                 "is_control_domain": True, "power_state": "Running",
+                                "memory": int(hs.get("dom0_memory", 790626304)),
                                 "other_config": {}}, href)
             self.db["host_metrics"][mref] = {
                 "uuid": new_uuid(), "live": bool(hs.get("live", True)),
-                "memory_total": 34359738368, "memory_free": 30064771072,
+                "memory_total": int(hs.get("memory_total", 34359738368)), "memory_free": 0,
                 "last_updated": DateTime(now), "other_config": {}}
             self.db["host"][href] = {
                 "uuid": hs.get("uuid", new_uuid()), "name_label": name,
@@ -468,7 +474,14 @@ class Sim:
                "guest_metrics": NULL, "other_config": dict(vs.get("other_config", {})),
                "HVM_boot_policy": "BIOS order" if vs.get("hvm") else "",
                "PV_bootloader": "" if vs.get("hvm") else "pygrub",
-               "memory_static_max": int(vs.get("memory", 1 << 30)), "VCPUs_max": 1}
+               "VCPUs_max": 1}
+        # memory: static_max = dynamic_max = target (CloudStack 2.2/3.0 start VMs with
+        # fixed memory: CitrixResourceBase.createVmFromTemplate sets static_min = dynamic_min
+        # = dynamic_max = static_max = the offering's ram_size)
+        mem = int(vs.get("memory", 1 << 30))
+        for k in ("memory_static_max", "memory_static_min", "memory_dynamic_max",
+                  "memory_dynamic_min", "memory_target"):
+            rec[k] = int(vs.get(k, mem))
         self.db["VM"][ref] = rec
         self.set_guest_metrics(ref, vs.get("guest_metrics"))
         return ref
@@ -517,6 +530,7 @@ class Sim:
                "_precheck_error": p.get("precheck_error"),
                "_precheck_output": p.get("precheck_output", ""),
                "_apply_fail": p.get("apply_fail"),
+               "_apply_fail_on": list(p.get("apply_fail_on", [])),
                "_apply_output": p.get("apply_output", "Installing %s ... done\n" % p.get("name_label", "")),
                "_apply_seconds": p.get("apply_seconds"),
                "_fetch_fails": bool(p.get("fetch_fails", False)),
@@ -561,6 +575,8 @@ class Sim:
             return {"resident_VMs": [v for v, r in self.db["VM"].items() if r["resident_on"] == ref],
                     "patches": [h for h, r in self.db["host_patch"].items() if r["host"] == ref],
                     "updates": [u for u, r in self.db["pool_update"].items() if ref in r["hosts"]]}
+        if cls == "host_metrics":
+            return {"memory_free": self.memory_free(ref)}
         if cls == "pool_patch":
             return {"host_patches": [h for h, r in self.db["host_patch"].items() if r["pool_patch"] == ref]}
         return {}
@@ -575,6 +591,37 @@ class Sim:
             if r["uuid"] == u:
                 return ref
         raise XapiError("UUID_INVALID", cls, u)
+
+    # ---- memory (host_metrics.memory_free moves as VMs start, stop and migrate) ----
+    def host_of_metrics(self, mref):
+        return next((h for h, r in self.db["host"].items() if r["metrics"] == mref), None)
+
+    def memory_free(self, mref, exclude=None):
+        """memory_total less xen's own overhead, the control domain and every guest
+        resident on the host (memory_target; a VM being migrated in counts on its
+        destination from the start: xapi reserves it there first)."""
+        m = self.db["host_metrics"][mref]
+        href = self.host_of_metrics(mref)
+        used = sum(int(v["memory_target"]) for r, v in self.db["VM"].items()
+                   if r != exclude and v["power_state"] in ("Running", "Paused")
+                   and (v["resident_on"] == href or v.get("_migrating_to") == href))
+        return int(m["memory_total"]) - int(self.opts["host_memory_overhead"]) - used
+
+    def refresh_memory(self):
+        for mref, m in self.db["host_metrics"].items():
+            m["memory_free"] = self.memory_free(mref)
+
+    def assert_enough_memory(self, vref, href):
+        """Xapi_vm_helpers.assert_enough_memory_available (xen-api 1.9.0, ~436):
+        HOST_NOT_ENOUGH_FREE_MEMORY [needed; available] in bytes, needed the VM's start
+        memory (static max with fixed memory), available the host's free memory not
+        counting the VM itself (host_compute_free_memory_with_maximum_compression
+        ~host (Some self))."""
+        vm = self.db["VM"][vref]
+        need = int(vm["memory_static_max"])
+        free = self.memory_free(self.db["host"][href]["metrics"], exclude=vref)
+        if free < need:
+            raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", str(need), str(free))
 
     def host_is_down(self, href):
         return href in self.down
@@ -943,9 +990,13 @@ class Sim:
         except XapiError:
             self.db["host_patch"].pop(hp, None)
             raise
-        if p["_apply_fail"]:
+        hn = self.db["host"][href]["name_label"]
+        fail = p["_apply_fail"] or (
+            "simulated failure on %s" % hn if hn in (p.get("_apply_fail_on") or [])
+            or hn in (self.opts.get("apply_fail_on") or []) else None)
+        if fail:
             self.db["host_patch"].pop(hp, None)
-            raise XapiError(kind + "_APPLY_FAILED", p["_apply_fail"])
+            raise XapiError(kind + "_APPLY_FAILED", fail)
         rec = self.db["host_patch"].get(hp)
         if rec:
             rec["applied"], rec["timestamp_applied"] = True, DateTime(time.time())
@@ -985,6 +1036,7 @@ class Sim:
         return self.calls[-1]
 
     def state_json(self):
+        self.refresh_memory()
         return {"api": "%d.%d" % self.api, "mode": self.mode, "master": self.master,
                 "db": self.db, "open_sessions": len(self.sessions), "stats": self.stats,
                 "down": sorted(self.down), "faults": self.faults, "options": self.opts,
@@ -1099,7 +1151,32 @@ def _vm_pool_migrate(sim, ctx, v, h, options):
     pv_guest = sim.api >= (2, 3) and vm["HVM_boot_policy"] == ""
     if not pv_guest and ("major" not in pvd or "minor" not in pvd):
         raise XapiError("VM_MISSING_PV_DRIVERS", v)
-    vm["resident_on"] = h
+    if vm["resident_on"] == h:
+        return
+    sim.assert_enough_memory(v, h)
+    # the migration takes migrate_seconds: the VM stays resident on its source, its memory
+    # is already taken on the destination; the state lock is released meanwhile
+    vm["_migrating_to"] = h
+    try:
+        sim.sleep(float(sim.opts["migrate_seconds"]), ctx)
+        sim.assert_live(h)
+        if vm["power_state"] != "Running":
+            raise XapiError("VM_BAD_POWER_STATE", v, "Running", vm["power_state"].lower())
+        vm["resident_on"] = h
+    finally:
+        vm.pop("_migrating_to", None)
+
+
+@xapi("VM.start_on", "vm host start_paused:bool force:bool")
+def _vm_start_on(sim, ctx, v, h, start_paused, force):
+    """VM.start_on: assert_can_boot_here (memory), then Running on the host."""
+    vm = sim.get("VM", v)
+    sim.assert_live(h)
+    if vm["power_state"] != "Halted":
+        raise XapiError("VM_BAD_POWER_STATE", v, "Halted", vm["power_state"].lower())
+    sim.assert_enough_memory(v, h)
+    vm["power_state"], vm["resident_on"] = ("Paused" if start_paused else "Running"), h
+    vm["domid"] = 1 + len(sim.db["VM"])
 
 
 def _patch_and_host(sim, p, h):
@@ -1240,6 +1317,18 @@ def control(sim, cmd):
                 vm["resident_on"], vm["domid"] = NULL, -1
             elif vm["resident_on"] == NULL:
                 vm["resident_on"] = sim.master
+        elif name in ("pool_migrate", "start_on"):
+            # the XenAPI call as CloudStack's MigrateCommand / StartCommand makes it
+            # (VM.pool_migrate, VM.start_on), for the management-server simulator:
+            # the same checks and duration; an XenAPI error is the result, not a failure
+            v, h = find(sim, "VM", a["vm"]), find(sim, "host", a["host"])
+            try:
+                if name == "pool_migrate":
+                    _vm_pool_migrate(sim, Ctx(sim.master), v, h, {"live": "true"})
+                else:
+                    _vm_start_on(sim, Ctx(sim.master), v, h, False, False)
+            except XapiError as e:
+                out["error"] = list(e.desc)
         elif name == "move_vm":
             sim.db["VM"][find(sim, "VM", a["vm"])]["resident_on"] = find(sim, "host", a["host"])
         elif name == "set_host":
