@@ -70,6 +70,26 @@ $PY "$TOP_SRCDIR/tests/data/mkpool.py" pool-c 3.0 --hosts 16 --sql "$TEST_TMP/c.
 check "16 hosts: 127.0.0.81-96, deterministic output" test "$($PY -c 'import json,sys; print(",".join(h["address"][8:] for h in json.load(open(sys.argv[1]))["hosts"]))' "$TEST_TMP/c.json")" = "$(seq -s, 81 96)" -a \
 	"$(sed 1d "$TEST_TMP/c.sql" | md5sum)" = "$(sed 1d "$TEST_TMP/c2.sql" | md5sum)" -a -z "$(cmp "$TEST_TMP/c.json" "$TEST_TMP/c2.json")"
 
+# apply_fail_on: applying on rx-03 fails, on rx-04 it works (XenAPI on the master)
+/usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/simctl" --state-dir "$A" set-patch XS56EFP1003 file_present=true >/dev/null
+expect_eq "apply_fail_on rx-03: PATCH_APPLY_FAILED there, applied on rx-04" \
+	"PATCH_APPLY_FAILED simulated failure on rx-03|ok" "$($PY - "$XS_CERTS/ca.pem" "$XS_PORT" <<'PY'
+import ssl, sys, xmlrpc.client
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+x = xmlrpc.client.ServerProxy("https://127.0.0.21:%s/" % sys.argv[2], context=ctx)
+s = x.session.login_with_password("root", "xenroot")["Value"]
+p = x.pool_patch.get_by_name_label(s, "XS56EFP1003")["Value"][0]
+out = []
+for h in ("rx-03", "rx-04"):
+    href = x.host.get_by_name_label(s, h)["Value"][0]
+    r = x.pool_patch.apply(s, p, href)
+    out.append(" ".join(r["ErrorDescription"]) if r["Status"] != "Success" else "ok")
+print("|".join(out))
+PY
+)"
+expect_eq "--reboot-seconds default: 1 s on every host" "1.0 1.0 1.0 1.0" \
+	"$(xs "$A" '" ".join(str(h["_reboot_seconds"]) for h in db["host"].values())')"
+
 # ---- a named migration that takes time: used_capacity and memory_free move -----------------
 u21=$(used 21) u23=$(used 23) c21=$(used 21 1) c23=$(used 23 1) f23=$(xs "$A" 'metrics("rx-03")["memory_free"]')
 t0=$(date +%s.%N)
