@@ -33,14 +33,9 @@ PLAYBOOK=$TOP_SRCDIR/conf/ansible/rolling.yml SAMPLE=$TOP_SRCDIR/conf/ansible/in
 
 # The site: one CloudStack database, pools pool-a, pool-b (each fits with one host out)
 # and pool-tight (does not), each its own simulated XenServer pool.
-rolling_setup 2.2 pool-a pool-b pool-tight
-P=$TEST_TMP/patches
-mkdir -p "$P"
+rolling_setup 2.2 pool-a pool-b pool-tight	# also $F3, $F4 (XS56EFP1003, XS56EFP1004)
 U3=c3c3c3c3-0000-4000-8000-000000000003 U4=c4c4c4c4-0000-4000-8000-000000000004
-U5=c5c5c5c5-0000-4000-8000-000000000005
-F3=$P/XS56EFP1003.xsupdate F4=$P/XS56EFP1004.xsupdate F5=$P/XS56EFP1005.xsupdate
-mkpatch "$F3" $U3 XS56EFP1003 restartHost
-mkpatch "$F4" $U4 XS56EFP1004 restartXAPI "requires=$U3"
+U5=c5c5c5c5-0000-4000-8000-000000000005 F5=$TEST_TMP/XS56EFP1005.xsupdate
 mkpatch "$F5" $U5 XS56EFP1005 restartHost "requires=$U4"
 
 # inventory FILE POOL...: the sample inventory, its pools replaced by POOL... in that
@@ -73,7 +68,7 @@ EOF
 HOTFIXES=("$F3" "$F4")
 
 # play DESC WANT-EXIT POOL... [-- ANSIBLE-ARGS...]: the playbook on these pools.
-PLAY_OUT=$TEST_TMP/play.out
+PLAY_OUT=$TEST_TMP/play.out PLAYS=0
 play() {
 	local d=$1 want=$2 pools=() rc
 	shift 2
@@ -82,6 +77,8 @@ play() {
 	inventory "$ANS/inventory.yml" "${pools[@]}"
 	(cd "$ANS" && ansible-playbook -i "$ANS/inventory.yml" "$PLAYBOOK" "$@") >"$PLAY_OUT" 2>&1
 	rc=$?
+	PLAYS=$((PLAYS + 1))
+	cp "$PLAY_OUT" "$TEST_TMP/play-$PLAYS.out"	# each play's output, for KEEP_TMP=1
 	if [ "$rc" -eq "$want" ]; then ok "$d (ansible-playbook exit $want)"; else
 		RC=$rc OUT=$PLAY_OUT ERR=/dev/null not_ok "$d: want ansible-playbook exit $want"; fi
 }
@@ -89,24 +86,49 @@ expect_play() { if grep -qE -- "$1" "$PLAY_OUT"; then ok "$2"; else OUT=$PLAY_OU
 # recap POOL: the pool's PLAY RECAP line, e.g. "ok=3 changed=1 ... failed=0".
 recap() { sed -n "s/^site-$1 *: *//p" "$PLAY_OUT" | tr -s ' '; }
 
+# The rows an operator cares about (mssim's pings change last_ping all the time).
+# rows [POOL]: of the whole site, or of one pool's hosts and the VMs on them.
+rows() {
+	local h="1 = 1" v="1 = 1"
+	[ $# -gt 0 ] && h="cluster_id = (SELECT id FROM cluster WHERE name = '$1')" &&
+		v="host_id IN (SELECT id FROM host WHERE $h) OR last_host_id IN (SELECT id FROM host WHERE $h)"
+	sql "SELECT id, status, allocation_state FROM host WHERE $h ORDER BY id; SELECT id, state, host_id FROM vm_instance WHERE $v ORDER BY id" | md5sum | cut -c1-32
+}
 # hosts_of POOL: the CloudStack hosts (Routing) of a cluster, by id.
 hosts_of() { sql "SELECT h.name FROM host h JOIN cluster c ON c.id = h.cluster_id WHERE c.name = '$1' AND h.type = 'Routing' AND h.removed IS NULL ORDER BY h.id"; }
-# applied HOST UUID: true/false, the hotfix's applied flag on HOST per XenAPI.
-applied() { "$CSMAINT" -c "$CONF" patch list --host "$1" -o csv 2>/dev/null | awk -F, -v u="$2" '$1 == u { print $NF }'; }
+# applied HOST UUID: "true" or "false" (the hotfix's applied_here per XenAPI, through
+# csmaint patch list), "absent" (the pool does not know it); "error: ..." when the list
+# could not be read, which is neither.
+applied() {
+	local out
+	out=$("$CSMAINT" -c "$CONF" patch list --host "$1" -o json 2>"$TEST_TMP/applied.err") ||
+		{ echo "error: exit $?: $(tr '\n' ' ' <"$TEST_TMP/applied.err" | head -c 200)"; return; }
+	printf '%s\n' "$out" | /usr/bin/python3 -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    rows = json.loads(text)["patches"]
+except Exception:
+    print("error: " + " ".join(text.split())[:200]); sys.exit()
+hit = [r for r in rows if r["uuid"] == sys.argv[1]]
+print("absent" if not hit else "true" if hit[0]["applied_here"] is True else "false")' "$2"
+}
 # pool_patched POOL UUID...: every host of POOL has every UUID applied.
 pool_patched() {
-	local p=$1 h u bad=
+	local p=$1 h u a bad=
 	shift
 	for h in $(hosts_of "$p"); do
-		for u in "$@"; do [ "$(applied "$h" "$u")" = true ] || bad="$bad $h:$u"; done
+		for u in "$@"; do a=$(applied "$h" "$u"); [ "$a" = true ] || bad="$bad $h:$u:$a"; done
 	done
 	[ -z "$bad" ] || { echo "  # not applied:$bad"; return 1; }
 }
-# pool_untouched POOL UUID: no host of POOL has UUID, every host Enabled.
+# pool_untouched POOL UUID: no host of POOL has UUID (known or not to the pool), every
+# host Enabled.
 pool_untouched() {
-	local h bad=
+	local h a bad=
 	for h in $(hosts_of "$1"); do
-		[ "$(applied "$h" "$2")" = true ] && bad="$bad $h:applied"
+		a=$(applied "$h" "$2")
+		case $a in false|absent) ;; *) bad="$bad $h:$a" ;; esac
 		[ "$(sql "SELECT allocation_state FROM host WHERE name = '$h'")" = Enabled ] || bad="$bad $h:not-enabled"
 	done
 	[ -z "$bad" ] || { echo "  # touched:$bad"; return 1; }
@@ -117,9 +139,9 @@ check "the site has two hosts or more in pool-a and pool-b" \
 	test "$(hosts_of pool-a | wc -l)" -ge 2 -a "$(hosts_of pool-b | wc -l)" -ge 2
 
 # (a) Check mode: the dry run of both pools; nothing changes.
-before=$(cs_digest)
+before=$(rows)
 play "check mode on pool-a, pool-b" 0 pool-a pool-b -- --check
-expect_eq "check mode: CloudStack rows unchanged" "$before" "$(cs_digest)"
+expect_eq "check mode: no host or VM row changed" "$before" "$(rows)"
 expect_eq "check mode: the journal has no operation" 0 "$(sql "SELECT COUNT(*) FROM operation" "$JOURNAL")"
 check "check mode: no host has a hotfix applied" pool_untouched pool-a $U3
 check "check mode: pool-b neither" pool_untouched pool-b $U3
@@ -130,7 +152,9 @@ case $(recap pool-a) in *"changed=1"*"failed=0"*) ok "check mode: pool-a would c
 	*) not_ok "check mode recap of pool-a: $(recap pool-a)" ;; esac
 
 # (c) A refusal in the first pool stops the play: pool-tight cannot absorb a host.
+before=$(rows)
 play "pool-tight first: refused" 2 pool-tight pool-a
+expect_eq "refused: no host or VM row changed" "$before" "$(rows)"
 expect_play "csmaint rolling pool-tight: exit status 4, refused by a safety check" \
 	"the failure names the pool and the exit status's meaning"
 expect_play "The pools after this one were not touched" "and says the next pools were left alone"
@@ -172,9 +196,11 @@ case "$(recap pool-a) / $(recap pool-b)" in *"changed=0"*"failed=0"*" / "*"chang
 
 # (c) An apply failure on pool-a's first host (an async job this time, as the README
 # advises over SSH): pool-a's operation fails, the play stops, pool-b is untouched.
-n_b=$(rolling_ops pool-b)
+n_b=$(rolling_ops pool-b) before_b=$(rows pool-b)
 HOTFIXES=("$F3" "$F4" "$F5")
-simctl_pool pool-a set-patch XS56EFP1005 apply_fail="dom0: cannot write /boot" >/dev/null
+second=$(hosts_of pool-a | sed -n 2p)
+/usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/simctl" --state-dir "$XS_STATE_pool_a" set "apply_fail_on=[\"$second\"]" >/dev/null ||
+	{ echo "simctl set apply_fail_on failed"; exit 1; }
 play "apply failure in pool-a" 2 pool-a pool-b -- -e csmaint_async=240 -e csmaint_poll=1
 expect_play "csmaint rolling pool-a: exit status 1, failed" "the failure says the host was rolled back"
 expect_play "Pool operation [0-9]+ is failed" "and names the pool operation"
@@ -182,6 +208,7 @@ expect_eq "pool-a's operation failed" failed \
 	"$(sql "SELECT state FROM operation WHERE kind = 'rolling' AND host_name = 'pool-a' ORDER BY id DESC LIMIT 1" "$JOURNAL")"
 expect_eq "no new operation for pool-b" "$n_b" "$(rolling_ops pool-b)"
 check "pool-b untouched: no host has XS56EFP1005" pool_untouched pool-b $U5
+expect_eq "pool-b's host and VM rows unchanged" "$before_b" "$(rows pool-b)"
 if grep -q "TASK \[csmaint rolling pool-b\]" "$PLAY_OUT"; then not_ok "the play went on to pool-b"; else
 	ok "the play never reached pool-b"; fi
 if [ -e "$REAL_HOME/.ansible" ]; then
