@@ -145,9 +145,11 @@ expect_eq "check mode: no host or VM row changed" "$before" "$(rows)"
 expect_eq "check mode: the journal has no operation" 0 "$(sql "SELECT COUNT(*) FROM operation" "$JOURNAL")"
 check "check mode: no host has a hotfix applied" pool_untouched pool-a $U3
 check "check mode: pool-b neither" pool_untouched pool-b $U3
-expect_play "TASK \[What csmaint would do on pool-a\]" "check mode shows csmaint's plan for pool-a"
-expect_play "TASK \[What csmaint would do on pool-b\]" "and for pool-b"
-expect_play "$(hosts_of pool-a | head -n 1).*: pending" "the host lines say what would be patched"
+expect_play "TASK \[csmaint rolling pool-a \(dry run\)\]" "the task says it is a dry run"
+expect_play "\"host 1/4 rx-01: the hotfix procedure as a child operation" "check mode shows csmaint's plan for pool-a"
+expect_play "\"host 4/4 ry-04: the hotfix procedure" "and for pool-b"
+expect_play "\"1\. rx-01: pending, 2 to apply\"" "the report says what each host would get"
+expect_play "\"capacity step 1 \(rx-01 out\): [0-9]+ VMs, [0-9]+ MiB needed, .*, fits\"" "and the capacity at each step"
 case $(recap pool-a) in *"changed=1"*"failed=0"*) ok "check mode: pool-a would change" ;;
 	*) not_ok "check mode recap of pool-a: $(recap pool-a)" ;; esac
 
@@ -158,6 +160,7 @@ expect_eq "refused: no host or VM row changed" "$before" "$(rows)"
 expect_play "csmaint rolling pool-tight: exit status 4, refused by a safety check" \
 	"the failure names the pool and the exit status's meaning"
 expect_play "The pools after this one were not touched" "and says the next pools were left alone"
+expect_play "\"capacity step [0-9] \(rt-0[1-4] out\): .*, does not fit: " "the step that does not fit is shown"
 expect_eq "refused: no operation for pool-tight, none for pool-a" "0 0" "$(rolling_ops pool-tight) $(rolling_ops pool-a)"
 check "refused: pool-a untouched" pool_untouched pool-a $U3
 if grep -q "TASK \[csmaint rolling pool-a\]" "$PLAY_OUT"; then not_ok "the play went on to pool-a"; else
@@ -167,6 +170,8 @@ if grep -q "TASK \[csmaint rolling pool-a\]" "$PLAY_OUT"; then not_ok "the play 
 msctl autopilot-cluster pool-a >/dev/null
 msctl autopilot-cluster pool-b >/dev/null
 play "real run on pool-a, pool-b" 0 pool-a pool-b
+expect_play "\"1\. rx-01 \(master\): done, 2 applied, disabled [0-9]+ s" "the report shows each host done"
+expect_play "\"pool pool-b: done, operation [0-9]+" "and each pool"
 expect_eq "two rolling operations, both done" "pool-a	done
 pool-b	done" "$(sql "SELECT host_name, state FROM operation WHERE kind = 'rolling' ORDER BY id" "$JOURNAL")"
 expect_eq "pool-a finished before pool-b started" 1 \
