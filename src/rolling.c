@@ -590,6 +590,27 @@ remember_applied(struct roll *r, const struct procedure_report *pr)
 	}
 }
 
+/* Did only checks of passing work fail (VMs in flux, HA work, async jobs)? */
+static int
+only_transient(const struct checks *c)
+{
+	static const char *const passing[] = { "no VM in flux", "no HA work", "no async jobs" };
+	size_t i, k;
+	int failed = 0;
+
+	for (i = 0; i < c->n; i++) {
+		int ok = 0;
+		if (c->v[i].result != CHECK_FAIL)
+			continue;
+		failed++;
+		for (k = 0; k < sizeof(passing) / sizeof(passing[0]); k++)
+			ok |= strcmp(c->v[i].name, passing[k]) == 0;
+		if (!ok)
+			return 0;
+	}
+	return failed > 0;
+}
+
 /* One host: capacity and lock re-checked, its procedure as a child, back in service. */
 static int
 one_host(struct roll *r, struct member *m, int is_master, const struct cap_step *st)
@@ -598,6 +619,7 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	struct procedure_report pr;
 	char spec[32], detail[2400];
 	long long seq;
+	double start;
 	int rc;
 
 	snprintf(detail, sizeof(detail), "%s (host %lld)%s; " PROCEDURE_PROPOSED "%s%s%s",
@@ -607,7 +629,21 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	csm_info("rolling operation %lld: host %s%s, %d hotfix%s", r->op_id, m->name,
 	    is_master ? " (the pool master)" : "", m->to_apply, m->to_apply == 1 ? "" : "es");
 	snprintf(spec, sizeof(spec), "%lld", m->id);
-	rc = procedure_run_child(r->s, spec, r->files, r->nfiles, r->catalog, &child, &pr);
+	start = csm_now();
+	for (;;) {
+		rc = procedure_run_child(r->s, spec, r->files, r->nfiles, r->catalog, &child,
+		    &pr);
+		/* Work in flight (the operator starting the VMs without Tools again, a
+		 * migration back) refuses the host before anything changed: it passes. */
+		if (rc != CSM_ECONFLICT || pr.op != NULL || !only_transient(&pr.checks) ||
+		    csm_now() - start >= r->s->conf->proc.wait_timeout || wait_stopped())
+			break;
+		csm_info("waiting %.0f s: work in flight before %s can go out: %s", csm_now() -
+		    start, m->name, csm_err_msg());
+		csm_err_clear();
+		procedure_report_free(&pr);
+		wait_sleep(r->s->conf->proc.poll_interval);
+	}
 	remember_applied(r, &pr);
 	if (pr.op != NULL) {
 		m->disabled_before = db_get(pr.op, 0, J_OP_PRIOR) != NULL &&
