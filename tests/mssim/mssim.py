@@ -1524,6 +1524,11 @@ def main():
 
     sim.log("generation %s (%s / %s), msid %d, database %s, xapisim %s" % (
         sim.gen, sim.acol, sim.mcol, sim.msid, a.db, " ".join(a.xapisim_state_dir or ["none"])))
+    if sim.xapi:
+        try:
+            sim.xapi_round()          # the XenServer view first: resumed work needs it
+        except Exception as e:
+            sim.log("xapisim: %s" % e)
     try:
         sim.resume_migrations()
     except DbError as e:
