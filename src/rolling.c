@@ -36,6 +36,7 @@ struct member {
 	int		 to_apply;	/* hotfixes its plan has now */
 	int		 done;		/* a child of this run finished it */
 	int		 disabled_before;	/* its child found it Disabled */
+	int		 predicted_master;	/* the plan expects it master at its turn */
 };
 
 struct roll {
@@ -54,6 +55,7 @@ struct roll {
 	struct target	 t;		/* the pool, through one of its hosts */
 	int		 t_open;
 	int		 dry;
+	int		 planned;	/* the hosts' plans were made */
 	char		 applied[2048];	/* hotfixes the children applied, "a, b" */
 };
 
@@ -221,6 +223,7 @@ plan_members(struct roll *r)
 			return rc;
 		}
 		m->to_apply = 0;
+		r->planned = 1;
 		for (k = 0; k < plan->nentries; k++)
 			if (plan->entries[k].action == PLAN_APPLY ||
 			    (plan->entries[k].action == PLAN_UNKNOWN && plan->entries[k].request))
@@ -259,6 +262,7 @@ predict_order(struct roll *r, long long master, long long *order)
 		left[pick] = 0;
 		if (r->m[pick].id != master)
 			continue;
+		r->m[pick].predicted_master = 1;
 		/* The next master: the first other host in XenServer's order. */
 		for (k = 0; k < r->t.nh; k++) {
 			for (i = 0; i < r->nm; i++) {
@@ -576,13 +580,29 @@ count_applied(const char *detail)
 	return n;
 }
 
+/* Whether "a, b, c" lists NAME. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return 1;
+		p += n ? n : 1;
+	}
+	return 0;
+}
+
 static void
 remember_applied(struct roll *r, const struct procedure_report *pr)
 {
 	size_t i, l;
 
 	for (i = 0; i < pr->npatches; i++) {
-		if (strcmp(pr->patches[i].action, "applied") != 0)
+		if (strcmp(pr->patches[i].action, "applied") != 0 ||
+		    listed(r->applied, pr->patches[i].name_label))
 			continue;
 		l = strlen(r->applied);
 		snprintf(r->applied + l, sizeof(r->applied) - l, "%s%s", l ? ", " : "",
@@ -654,8 +674,10 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	procedure_report_free(&pr);
 	if (rc != CSM_OK) {
 		char *why = xstrdup(csm_err_msg());
-		step_end(r, seq, rc, why);
+		char *d = xasprintf("%s; failed: %s", detail, why);
+		step_end(r, seq, rc, d);
 		csm_err_set(rc, "%s", why);
+		free(d);
 		free(why);
 		return stop_run(r, rc, m->name);
 	}
@@ -798,14 +820,16 @@ build_report(struct roll *r)
 	}
 	for (k = 0; k < r->nm; k++) {
 		rep->hosts[k].to_apply = r->m[k].to_apply;
-		rep->hosts[k].result = r->m[k].to_apply == 0 && !r->m[k].done ? "skipped" :
-		    "pending";
+		rep->hosts[k].result = r->planned && r->m[k].to_apply == 0 && !r->m[k].done ?
+		    "skipped" : "pending";
 	}
 	/* The dry run's order is the capacity plan's. */
 	for (k = 0; r->op_id == 0 && k < rep->nsteps; k++)
 		for (i = 0; i < (int)rep->nh; i++)
-			if (rep->hosts[i].id == rep->steps[k].host_id)
+			if (rep->hosts[i].id == rep->steps[k].host_id) {
 				rep->hosts[i].order = (int)k + 1;
+				rep->hosts[i].master = member(r, rep->hosts[i].id)->predicted_master;
+			}
 	if (r->op_id == 0)
 		return;
 	db_res_free(rep->ops);
@@ -1314,6 +1338,8 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 						    strncmp(sp, " applied", 8) != 0)
 							continue;
 						*sp = '\0';
+						if (listed(r.applied, tok))
+							continue;
 						l = strlen(r.applied);
 						snprintf(r.applied + l, sizeof(r.applied) - l, "%s%s",
 						    l ? ", " : "", tok);
