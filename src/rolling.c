@@ -60,6 +60,11 @@ struct roll {
 static const char SQL_CLUSTER[] =
 	"SELECT id, name FROM cluster WHERE removed IS NULL AND (id = ? OR name = ?)"
 	" ORDER BY id";
+/* VMs of the cluster in flux: the pool settles before the next host goes out. */
+static const char SQL_IN_FLUX[] =
+	"SELECT v.instance_name, v.state FROM vm_instance v JOIN host h ON h.id = v.host_id"
+	" WHERE h.cluster_id = ? AND v.removed IS NULL"
+	" AND v.state IN ('Starting', 'Stopping', 'Migrating') ORDER BY v.id";
 static const char SQL_MEMBERS[] =
 	"SELECT id, name, guid, private_ip_address FROM host"
 	" WHERE cluster_id = ? AND type = 'Routing' AND removed IS NULL ORDER BY id";
@@ -487,7 +492,9 @@ upload_all(struct roll *r)
 
 /*
  * After a host: CloudStack has it back in service (the operator cancelled maintenance):
- * status Up and the allocation column Enabled (or Disabled, if it was before).
+ * status Up and the allocation column Enabled (or Disabled, if it was before), and no
+ * VM of the cluster is starting, stopping or migrating (the VMs without Tools started
+ * again, the migrations back): the next host's checks would refuse that work in flight.
  */
 static int
 wait_in_service(struct roll *r, struct member *m)
@@ -513,11 +520,22 @@ wait_in_service(struct roll *r, struct member *m)
 			csm_err_clear();
 		} else {
 			const char *st = db_get(row, 0, CS_H_STATUS), *al = db_get(row, 0, CS_H_ALLOC);
+			struct db_res *fl = NULL;
 			snprintf(seen, sizeof(seen), "status %s, %s %s", st, r->s->cs->column, al);
-			if (strcmp(st, "Up") == 0 && strcmp(al, want) == 0) {
+			if (db_query(r->s->db, &fl, SQL_IN_FLUX, "i", r->cluster_id) != CSM_OK) {
+				snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "; VMs in "
+				    "flux not known yet (%s)", csm_err_msg());
+				csm_err_clear();
+			} else if (db_res_rows(fl) > 0) {
+				snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "; %s %s "
+				    "(and %d more in flux)", db_get(fl, 0, 0), db_get(fl, 0, 1),
+				    db_res_rows(fl) - 1);
+			} else if (strcmp(st, "Up") == 0 && strcmp(al, want) == 0) {
+				db_res_free(fl);
 				db_res_free(row);
 				break;
 			}
+			db_res_free(fl);
 		}
 		db_res_free(row);
 		if (strcmp(seen, last) != 0 || csm_now() - shown > 60) {
@@ -536,7 +554,7 @@ wait_in_service(struct roll *r, struct member *m)
 		wait_sleep(c->poll_interval);
 	}
 	snprintf(detail, sizeof(detail), "%s: %s", m->name, rc == CSM_OK ?
-	    "back in service (status Up)" : csm_err_msg());
+	    "back in service (status Up), no VM of the cluster in flux" : csm_err_msg());
 	step_end(r, seq, rc, detail);
 	if (rc == CSM_OK)
 		csm_info("%s is back in service", m->name);
@@ -572,6 +590,27 @@ remember_applied(struct roll *r, const struct procedure_report *pr)
 	}
 }
 
+/* Did only checks of passing work fail (VMs in flux, HA work, async jobs)? */
+static int
+only_transient(const struct checks *c)
+{
+	static const char *const passing[] = { "no VM in flux", "no HA work", "no async jobs" };
+	size_t i, k;
+	int failed = 0;
+
+	for (i = 0; i < c->n; i++) {
+		int ok = 0;
+		if (c->v[i].result != CHECK_FAIL)
+			continue;
+		failed++;
+		for (k = 0; k < sizeof(passing) / sizeof(passing[0]); k++)
+			ok |= strcmp(c->v[i].name, passing[k]) == 0;
+		if (!ok)
+			return 0;
+	}
+	return failed > 0;
+}
+
 /* One host: capacity and lock re-checked, its procedure as a child, back in service. */
 static int
 one_host(struct roll *r, struct member *m, int is_master, const struct cap_step *st)
@@ -580,6 +619,7 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	struct procedure_report pr;
 	char spec[32], detail[2400];
 	long long seq;
+	double start;
 	int rc;
 
 	snprintf(detail, sizeof(detail), "%s (host %lld)%s; " PROCEDURE_PROPOSED "%s%s%s",
@@ -589,7 +629,21 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	csm_info("rolling operation %lld: host %s%s, %d hotfix%s", r->op_id, m->name,
 	    is_master ? " (the pool master)" : "", m->to_apply, m->to_apply == 1 ? "" : "es");
 	snprintf(spec, sizeof(spec), "%lld", m->id);
-	rc = procedure_run_child(r->s, spec, r->files, r->nfiles, r->catalog, &child, &pr);
+	start = csm_now();
+	for (;;) {
+		rc = procedure_run_child(r->s, spec, r->files, r->nfiles, r->catalog, &child,
+		    &pr);
+		/* Work in flight (the operator starting the VMs without Tools again, a
+		 * migration back) refuses the host before anything changed: it passes. */
+		if (rc != CSM_ECONFLICT || pr.op != NULL || !only_transient(&pr.checks) ||
+		    csm_now() - start >= r->s->conf->proc.wait_timeout || wait_stopped())
+			break;
+		csm_info("waiting %.0f s: work in flight before %s can go out: %s", csm_now() -
+		    start, m->name, csm_err_msg());
+		csm_err_clear();
+		procedure_report_free(&pr);
+		wait_sleep(r->s->conf->proc.poll_interval);
+	}
 	remember_applied(r, &pr);
 	if (pr.op != NULL) {
 		m->disabled_before = db_get(pr.op, 0, J_OP_PRIOR) != NULL &&
