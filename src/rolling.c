@@ -1280,14 +1280,25 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 		long long seq;
 		char detail[300];
 
+		struct cap_step *steps = NULL;
+		int bad = 0;
+
 		if (journal_op_raw(s->db, open_child, &raw) == CSM_OK)
 			m = member(&r, db_get_int(raw, 0, J_RAW_HOST_ID, -1));
 		db_res_free(raw);
+		csm_err_clear();
+		/* Targets for what is still on the host, from the placement now. */
+		if (m != NULL && plan_members(&r) == CSM_OK &&
+		    plan_capacity(&r, &m->id, 1, &steps, &bad) == CSM_OK) {
+			child.migrate_to = steps[0].migrate_to;
+			child.restart_on = steps[0].restart_on;
+		}
 		csm_err_clear();
 		snprintf(detail, sizeof(detail), "%s (host %lld); resuming operation %lld",
 		    m ? m->name : "?", m ? m->id : 0, open_child);
 		seq = step_begin(&r, RS_HOST, detail);
 		rc = procedure_resume_child(s, open_child, &child, &pr);
+		capacity_steps_free(steps, 1);
 		remember_applied(&r, &pr);
 		procedure_report_free(&pr);
 		step_end(&r, seq, rc, rc == CSM_OK ? detail : csm_err_msg());
