@@ -688,6 +688,34 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	return CSM_OK;
 }
 
+/*
+ * The pool as it is now: reached, its master, each host's plan.  Right after a host the
+ * pool may still be settling (a master change restarts every xapi): an error is "not
+ * known yet", looked at again until procedure.wait_timeout.
+ */
+static int
+look_at_pool(struct roll *r, long long *master)
+{
+	const struct conf_procedure *c = &r->s->conf->proc;
+	double start = csm_now(), shown = -1e9;
+	int rc;
+
+	for (;;) {
+		if ((rc = open_pool(r)) == CSM_OK && (rc = master_now(r, master)) == CSM_OK &&
+		    (rc = plan_members(r)) == CSM_OK)
+			return CSM_OK;
+		if (wait_stopped() || csm_now() - start >= c->wait_timeout)
+			return rc;
+		if (csm_now() - shown > 30) {
+			csm_info("waiting %.0f s: the pool of %s, not known yet: %s", csm_now() -
+			    start, r->cluster, csm_err_msg());
+			shown = csm_now();
+		}
+		csm_err_clear();
+		wait_sleep(c->poll_interval < 1 ? 1 : c->poll_interval);
+	}
+}
+
 /* Host after host, each decided from live state, until none needs anything. */
 static int
 run_hosts(struct roll *r)
@@ -705,8 +733,7 @@ run_hosts(struct roll *r)
 			rc = stop_run(r, csm_err_set(CSM_EFAIL, "interrupted between hosts"), NULL);
 			break;
 		}
-		if ((rc = open_pool(r)) != CSM_OK || (rc = master_now(r, &master)) != CSM_OK ||
-		    (rc = plan_members(r)) != CSM_OK) {
+		if ((rc = look_at_pool(r, &master)) != CSM_OK) {
 			rc = stop_run(r, rc, NULL);
 			break;
 		}
@@ -1251,7 +1278,7 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 {
 	struct roll r;
 	struct db_res *pst = NULL;
-	long long open_child = 0;
+	long long open_child = 0, master = 0;
 	int rc, closed = 0;
 	size_t i;
 	char *who;
@@ -1266,7 +1293,8 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 	who = csm_operator_name();
 	journal_op_touch(s->db, op_id, (long long)getpid(), who);
 	free(who);
-	if ((rc = open_pool(&r)) != CSM_OK || (rc = children(&r, &open_child)) != CSM_OK) {
+	if ((rc = look_at_pool(&r, &master)) != CSM_OK ||
+	    (rc = children(&r, &open_child)) != CSM_OK) {
 		rc = stop_run(&r, rc, NULL);
 		goto report;
 	}
