@@ -78,6 +78,7 @@ static const char SQL_MEMBERS[] =
 #define RS_BACK		"in-service"
 #define RS_CLEAN	"clean"
 #define MASTER_TAG	", the pool master"
+#define PLANNED_TAG	"planned in "	/* the plan step: before the operation existed */
 
 /* ---- the cluster and its hosts ---- */
 
@@ -292,6 +293,7 @@ plan_capacity(struct roll *r, const long long *order, size_t n, struct cap_step 
 	int rc;
 
 	*steps = NULL;
+	(void)i;
 	if ((rc = capacity_load(r->s->db, r->cluster_id, &c)) != CSM_OK)
 		return rc;
 	r->rep->factor = c->factor;
@@ -299,23 +301,23 @@ plan_capacity(struct roll *r, const long long *order, size_t n, struct cap_step 
 		struct member *m = member(r, c->hosts[i].id);
 		c->hosts[i].patched = m != NULL && (m->to_apply == 0 || m->done);
 	}
-	/* VMs that cannot live-migrate leave by a stop and a start elsewhere. */
-	for (i = 0; i < r->nm; i++) {
-		const struct pool_host *x = xs_of(r, &r->m[i]);
+	/* VMs that cannot live-migrate leave by a stop and a start elsewhere: one read
+	 * of the pool's VMs (the rule of the pool's XenServer version). */
+	{
+		const struct pool_host *x = r->t.xs;
 		struct pool_vm *vms = NULL;
 		size_t nv = 0, k;
 
-		if (x == NULL || pool_vms(r->t.pool, x->api_major, x->api_minor, x->ref, &vms,
-		    &nv) != CSM_OK) {
-			csm_err_clear();
-			continue;
+		if (x != NULL && pool_vms(r->t.pool, x->api_major, x->api_minor, NULL, &vms,
+		    &nv) == CSM_OK) {
+			for (k = 0; k < nv; k++)
+				for (j = 0; j < c->nv; j++)
+					if (vms[k].can_migrate == POOL_TOOLS_NO &&
+					    strcmp(vms[k].name_label, c->vms[j].name) == 0)
+						c->vms[j].no_tools = 1;
+			pool_vms_free(vms, nv);
 		}
-		for (k = 0; k < nv; k++)
-			for (j = 0; j < c->nv; j++)
-				if (vms[k].can_migrate == POOL_TOOLS_NO &&
-				    strcmp(vms[k].name_label, c->vms[j].name) == 0)
-					c->vms[j].no_tools = 1;
-		pool_vms_free(vms, nv);
+		csm_err_clear();
 	}
 	*bad = capacity_simulate(c, order, n, steps);
 	capacity_free(c);
@@ -461,6 +463,13 @@ stop_run(struct roll *r, int rc, const char *host)
 
 /* ---- the phases ---- */
 
+/*
+ * 7.1+ (pool_update): each file to the pool once, before the first host.  Before 7.1 a
+ * patch file lives on the master that received it, and the first host's maintenance
+ * may move the master (CloudStack's MaintainCommand): each file is uploaded by the
+ * first apply, to the master of that moment, and again only when a later master lacks
+ * it (CANNOT_FIND_PATCH).
+ */
 static int
 upload_all(struct roll *r)
 {
@@ -468,6 +477,16 @@ upload_all(struct roll *r)
 	char *text;
 	long long seq = step_begin(r, RS_UPLOAD, NULL);
 	int i, rc = CSM_OK, progress = isatty(2) && !csm_quiet;
+
+	if (!r->t.updates && r->nfiles > 0) {
+		step_end(r, seq, CSM_OK, "deferred to the first apply: before XenServer 7.1 a "
+		    "patch file lives on the master that received it, and the first host's "
+		    "maintenance may move the master");
+		csm_info("uploads: each file goes to the pool master at its first apply "
+		    "(before XenServer 7.1 a patch file lives on the master that received it, "
+		    "and maintenance of the master moves the master role)");
+		return CSM_OK;
+	}
 
 	for (i = 0; i < r->nfiles && rc == CSM_OK; i++) {
 		struct patch pt;
@@ -923,9 +942,14 @@ build_report(struct roll *r)
 			continue;
 		started = when(db_get(rep->ops, i, J_OP_STARTED));
 		finished = when(db_get(rep->ops, i, J_OP_FINISHED));
-		rep->total_s = (finished >= 0 ? finished : now) - started;
 		s = find_step(pst, RS_PLAN, NULL, 0);
-		rep->plan_s = s >= 0 ? when(db_get(pst, s, J_STEP_FINISHED)) - started : -1;
+		rep->plan_s = -1;
+		if (s >= 0 && db_get(pst, s, J_STEP_DETAIL) != NULL &&
+		    strstr(db_get(pst, s, J_STEP_DETAIL), PLANNED_TAG) != NULL)
+			rep->plan_s = strtoll(strstr(db_get(pst, s, J_STEP_DETAIL), PLANNED_TAG) +
+			    strlen(PLANNED_TAG), NULL, 10);
+		rep->total_s = (finished >= 0 ? finished : now) - started +
+		    (rep->plan_s > 0 ? rep->plan_s : 0);
 		s = find_step(pst, RS_UPLOAD, NULL, 1);
 		rep->upload_s = span(pst, s, J_STEP_STARTED, pst, s, J_STEP_FINISHED);
 		s = find_step(pst, RS_CLEAN, NULL, 1);
@@ -1085,6 +1109,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	size_t n = 0, k;
 	int rc, i, bad = 0;
 	char *args = NULL;
+	double t0;
 	struct sbuf plan = SBUF_INIT;
 
 	memset(&r, 0, sizeof(r));
@@ -1093,6 +1118,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	r.rep = rep;
 	r.dry = d != NULL;
 	rep->state = "planned";
+	t0 = csm_now();
 	wait_catch_signals();
 	for (i = -1; i < nfiles; i++) {
 		const char *f = i < 0 ? catalog : files[i];
@@ -1186,7 +1212,8 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	seq = step_begin(&r, RS_PLAN, NULL);
 	{
 		char *text = xasprintf("order: %s; capacity fits at every step "
-		    "(cpu.overprovisioning.factor %.2f)", (plan.s ? plan.s : ""), rep->factor);
+		    "(cpu.overprovisioning.factor %.2f); " PLANNED_TAG "%.0f s",
+		    (plan.s ? plan.s : ""), rep->factor, csm_now() - t0);
 		step_end(&r, seq, CSM_OK, text);
 		free(text);
 	}
