@@ -185,6 +185,8 @@ expect_eq "second host: the listed VM to its proposed host rx-03, the unlisted o
 	"23 21" "$(sql "SELECT GROUP_CONCAT(host_id ORDER BY id SEPARATOR ' ') FROM vm_instance WHERE id IN (1010, 1011)")"
 expect_eq "the cluster autopilot took the hosts one at a time, in the order csmaint disabled them" "[21, 24]" \
 	"$(msctl status | $PY -c 'import json,sys; print(json.load(sys.stdin)["autopilot_cluster"]["10"]["hosts"])')"
+expect_eq "status counts the migrations per VM (for the bench)" "1 1 1" \
+	"$(msctl status | $PY -c 'import json,sys; m=json.load(sys.stdin)["migrations_by_vm"]; print(m.get("i-2-1001-VM"), m.get("i-2-1010-VM"), m.get("r-1003-VM"))')"
 check "autopilot-cluster pool-a stop" msctl autopilot-cluster pool-a stop
 expect_eq "no proposal named a host without CloudStack capacity" "0" \
 	"$(msctl status | $PY -c 'import json,sys; print(json.load(sys.stdin)["counters"].get("unsuitable_targets", 0))')"

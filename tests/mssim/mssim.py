@@ -151,6 +151,7 @@ class Sim:
         self.tl = threading.local()
         self.actions = collections.deque(maxlen=500)
         self.count = collections.Counter()
+        self.vm_moves = collections.Counter()   # instance_name -> migrations that succeeded
         self.host_locks = collections.defaultdict(threading.Lock)
         self.unreachable = {}      # host id -> time xapisim first showed it down
         self.xhosts = {}           # host id -> {ref, live, boot, agent}  (xapisim view)
@@ -979,7 +980,11 @@ class Sim:
                 self.log("VM %d: migration %s -> %s failed: %s" % (vm["id"], src, d, err))
                 self.vm_finish(vm["id"], "Migrating", "Running", src)
                 return False
-            return self.vm_finish(vm["id"], "Migrating", "Running", d) is not None
+            done = self.vm_finish(vm["id"], "Migrating", "Running", d) is not None
+            if done:
+                with self.lock:
+                    self.vm_moves[vm["instance_name"]] += 1
+            return done
         finally:
             with self.lock:
                 self.inflight.pop(vm["id"], None)
@@ -1380,6 +1385,7 @@ class Sim:
                     "unreachable": sorted(self.unreachable), "inflight": self.inflight,
                     "xapisim_hosts": dict(self.xhosts), "autopilot": dict(self.autopilots),
                     "autopilot_cluster": dict(self.cluster_pilots),
+                    "migrations_by_vm": dict(self.vm_moves),
                     "fail_migration": self.fail_vm, "actions": list(self.actions)[-200:]}))
         if cmd in ("pause", "resume"):
             self.paused = cmd == "pause"
