@@ -45,6 +45,24 @@ static const char SQL_VMS_ON_DISABLED[] =
 	" 'Migrating') AND (h.{C} <> 'Enabled' OR h.status IN ('Maintenance',"
 	" 'PrepareForMaintenance', 'ErrorInMaintenance')) ORDER BY h.id, vm.id";
 
+/*
+ * Pools a rolling operation left mixed: the newest rolling operation of the cluster did
+ * not end done, yet some of its hosts were patched; mixed since its first hotfix applied.
+ */
+static const char SQL_MIXED[] =
+	"SELECT p.id, p.host_name, p.cluster_id, " J_SQL_STATE_NOW("p.") ","
+	" (SELECT COUNT(*) FROM {J}.operation c WHERE c.parent_id = p.id AND c.state = 'done'),"
+	" (SELECT COUNT(*) FROM host h WHERE h.cluster_id = p.cluster_id AND h.type = 'Routing'"
+	" AND h.removed IS NULL),"
+	" (SELECT DATE_FORMAT(MIN(s.finished), '%Y-%m-%dT%H:%i:%sZ') FROM {J}.operation c"
+	" JOIN {J}.operation_step s ON s.operation_id = c.id WHERE c.parent_id = p.id"
+	" AND s.name = 'patch' AND s.state = 'done')"
+	" FROM {J}.operation p WHERE p.cloud_schema = ? AND p.kind = 'rolling'"
+	" AND p.state <> 'done' AND p.id = (SELECT MAX(q.id) FROM {J}.operation q"
+	" WHERE q.cloud_schema = p.cloud_schema AND q.kind = 'rolling'"
+	" AND q.cluster_id = p.cluster_id) ORDER BY p.cluster_id";
+enum { M_ID, M_CLUSTER, M_CLUSTER_ID, M_STATE, M_DONE, M_HOSTS, M_SINCE };
+
 /* One Up hypervisor per cluster: the way into each pool for --xapi. */
 static const char SQL_CLUSTERS[] =
 	"SELECT cluster_id, MIN(id) FROM host WHERE type = 'Routing' AND removed IS NULL"
@@ -144,6 +162,21 @@ audit_run(const struct site *s, int xapi, struct findings *o)
 			    "");
 			add(o, "drift", db_get(r, i, O_HOST_ID), db_get(r, i, O_HOST_NAME), db_get(r, i, O_ID), d);
 		}
+	}
+	db_res_free(r);
+	r = NULL;
+	if ((rc = db_query(s->db, &r, SQL_MIXED, "s", db_schema(s->db))) != CSM_OK)
+		goto out;
+	for (i = 0; i < db_res_rows(r); i++) {
+		if (db_get_int(r, i, M_DONE, 0) == 0 || db_get(r, i, M_SINCE) == NULL)
+			continue;
+		snprintf(d, sizeof(d), "cluster %s (%s): %s of %s hosts patched by rolling "
+		    "operation %s (%s); the pool has run mixed since %s: resume it ('csmaint "
+		    "resume %s') or finish the hosts left", db_get(r, i, M_CLUSTER_ID),
+		    db_get(r, i, M_CLUSTER), db_get(r, i, M_DONE), db_get(r, i, M_HOSTS),
+		    db_get(r, i, M_ID), db_get(r, i, M_STATE), db_get(r, i, M_SINCE),
+		    db_get(r, i, M_ID));
+		add(o, "pool-mixed", NULL, NULL, db_get(r, i, M_ID), d);
 	}
 	db_res_free(r);
 	r = NULL;

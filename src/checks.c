@@ -64,20 +64,18 @@ list_ids(const struct db_res *r, int c0, int c1, char *buf, size_t len)
 static const struct pool_host *
 master_now(const struct target *t)
 {
-	struct xmlrpc_value *pools = NULL;
 	const struct pool_host *m = NULL;
-	const char *ref;
+	char *ref = NULL;
 	size_t i;
 
-	if (xapi_call_s(pool_xapi(t->pool), "pool.get_all_records", &pools, NULL) != CSM_OK)
+	if (pool_master_ref(t->pool, &ref) != CSM_OK)
 		return NULL;
-	ref = pool_str(xmlrpc_struct_value_at(pools, 0), "master");
-	for (i = 0; ref != NULL && i < t->nh; i++)
+	for (i = 0; i < t->nh; i++)
 		if (strcmp(t->hosts[i].ref, ref) == 0)
 			m = &t->hosts[i];
 	if (m == NULL)
 		csm_err_set(CSM_EFAIL, "XenServer names no pool master among the pool's hosts");
-	xmlrpc_value_free(pools);
+	free(ref);
 	return m;
 }
 
@@ -140,6 +138,46 @@ checks_master_first(const struct target *t, const char *const *names, size_t n,
 	    lacks[0] ? "lacks " : "", lacks, lacks[0] && pending ? " and " : "",
 	    pending ? "has a reboot pending (or one csmaint cannot rule out)" : "");
 	return 0;
+}
+
+/*
+ * A precheck that failed only for want of another requested hotfix (xapi:
+ * PATCH_PRECHECK_FAILED_PREREQUISITE_MISSING naming its uuid): the procedure applies
+ * that one first, and prechecks this one then.  The name of that hotfix, or NULL.
+ */
+static const char *
+requested_prerequisite(const struct target *t, char *const *patches, int npatches,
+    int self, const char *msg)
+{
+	static char name[256];
+	char copy[1024];
+	int i;
+
+	if (strstr(msg, "PREREQUISITE_MISSING") == NULL)
+		return NULL;
+	/* The message is the error slot's: keep it while other calls set theirs. */
+	snprintf(copy, sizeof(copy), "%s", msg);
+	msg = copy;
+	for (i = 0; i < npatches; i++) {
+		char *n;
+		struct patch p;
+		int hit;
+		if (i == self)
+			continue;
+		n = plan_request_name(patches[i]);
+		hit = patch_find(t->pool, t->updates, n, &p) == CSM_OK && p.uuid != NULL &&
+		    strstr(msg, p.uuid) != NULL;
+		if (hit)
+			snprintf(name, sizeof(name), "%s", p.name_label ? p.name_label : n);
+		patch_clear(&p);
+		free(n);
+		if (hit) {
+			csm_err_clear();
+			return name;
+		}
+	}
+	csm_err_set(CSM_EFAIL, "%s", copy);
+	return NULL;
 }
 
 int
@@ -255,12 +293,17 @@ checks_run(const struct site *s, const char *spec, char *const *patches, int npa
 		enum patch_outcome done;
 		struct patch p;
 		char label[300];
+		const char *prereq;
 		int prc;
 
 		snprintf(label, sizeof(label), "precheck %s", name);
 		prc = patch_apply_one(t.pool, t.updates, t.xs->ref, &req, &p, &done, NULL);
 		if (prc == CSM_ENOTFOUND)
 			row(o, label, -1, "not on the pool yet: prechecked after upload");
+		else if (prc != CSM_OK && (prereq = requested_prerequisite(&t, patches,
+		    npatches, i, csm_err_msg())) != NULL)
+			row(o, label, -1, "needs %s, which this run applies first: prechecked "
+			    "when its turn comes", prereq);
 		else if (prc == CSM_OK)
 			row(o, label, 1, "%s", done == PATCH_ALREADY ? "already applied" :
 			    "precheck passed");

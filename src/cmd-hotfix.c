@@ -8,6 +8,7 @@
 #include "dry.h"
 #include "journal.h"
 #include "procedure.h"
+#include "rolling.h"
 
 static int cmd_hotfix_exec(struct cmd_ctx *);
 static int cmd_resume_exec(struct cmd_ctx *);
@@ -36,7 +37,8 @@ const struct cmd_entry cmd_hotfix_entry = {
 const struct cmd_entry cmd_resume_entry = {
 	.name = "resume",
 	.args = "OP",
-	.summary = "continue an interrupted hotfix operation from its last completed step",
+	.summary = "continue an interrupted hotfix operation from its last completed step, or "
+	    "a rolling operation from the host it stopped at",
 	.opts = NULL,
 	.min_args = 1, .max_args = 1,
 	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_NEED_JOURNAL,
@@ -129,13 +131,21 @@ static int
 cmd_resume_exec(struct cmd_ctx *ctx)
 {
 	struct procedure_report r;
-	long long id;
+	long long id, pool = 0;
 	int rc;
 
 	if ((rc = cmd_no_csv(ctx, "operations, steps, patches")) != CSM_OK)
 		return rc;
 	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
 		return rc;
+	if ((rc = rolling_owner(cmd_site(ctx), id, &pool)) != CSM_OK)
+		return rc;
+	if (pool != 0) {
+		if (pool != id)
+			csm_info("operation %lld is part of rolling operation %lld: resuming that "
+			    "one", id, pool);
+		return cmd_rolling_resume(ctx, pool);
+	}
 	rc = procedure_resume(cmd_site(ctx), id, &r);
 	show(ctx, &r);
 	procedure_report_free(&r);

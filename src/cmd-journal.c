@@ -1,5 +1,6 @@
 /* cmd-journal.c: journal list | journal show OP: the operation history. */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "csmaint.h"
@@ -123,6 +124,13 @@ cmd_journal_show_exec(struct cmd_ctx *ctx)
 		return rc;
 	if ((rc = journal_op_get(ctx->db, id, &op)) != CSM_OK)
 		return rc;
+	/* A rolling operation is shown with its host operations after it. */
+	if (strcmp(db_get(op, 0, J_OP_KIND), "rolling") == 0) {
+		db_res_free(op);
+		op = NULL;
+		if ((rc = journal_children(ctx->db, id, &op)) != CSM_OK)
+			goto out;
+	}
 	if ((rc = journal_op_steps(ctx->db, id, &steps)) != CSM_OK)
 		goto out;
 	o[0] = cmd_journal_ops_table(op);

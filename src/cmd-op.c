@@ -9,6 +9,7 @@
 #include "db.h"
 #include "dry.h"
 #include "journal.h"
+#include "rolling.h"
 #include "toggle.h"
 
 static int cmd_recover_exec(struct cmd_ctx *);
@@ -22,7 +23,8 @@ const struct cmd_entry cmd_recover_entry = {
 	.name = "recover",
 	.args = "OP",
 	.summary = "roll back and close operation OP: restore the recorded prior value "
-	    "unless CloudStack already changed the row (safe to run twice)",
+	    "unless CloudStack already changed the row (safe to run twice); a rolling "
+	    "operation: its host in flight, then the pool operation",
 	.opts = recover_opts,
 	.min_args = 1, .max_args = 1,
 	.needs = CMD_NEED_CONF | CMD_NEED_DB | CMD_NEED_JOURNAL,
@@ -37,7 +39,7 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	struct out *o;
 	struct dry *dry = NULL;
 	char lock[160];
-	long long id;
+	long long id, pool = 0;
 	int rc;
 
 	if ((rc = cmd_op_id(ctx->argv[0], &id)) != CSM_OK)
@@ -45,6 +47,18 @@ cmd_recover_exec(struct cmd_ctx *ctx)
 	if (!cmd_execute(ctx) && (rc = cmd_dry_begin(ctx, "run these statements", &dry)) !=
 	    CSM_OK)
 		return rc;
+	/* A rolling operation, or a host operation of one: the pool is recovered. */
+	if ((rc = rolling_owner(cmd_site(ctx), id, &pool)) != CSM_OK) {
+		dry_free(dry);
+		return rc;
+	}
+	if (pool != 0) {
+		if (pool != id)
+			csm_info("operation %lld is part of rolling operation %lld: recovering "
+			    "that one", id, pool);
+		rc = cmd_rolling_recover(ctx, pool, dry);
+		return dry != NULL ? cmd_dry_end(ctx, dry, rc) : rc;
+	}
 	/* A hotfix operation may still be running elsewhere: its process holds the lock. */
 	if ((rc = journal_op_raw(ctx->db, id, &op)) != CSM_OK) {
 		dry_free(dry);

@@ -29,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_patch_apply_entry,
 	&cmd_patch_clean_entry,
 	&cmd_hotfix_entry,
+	&cmd_rolling_entry,
 	&cmd_resume_entry,
 	&cmd_recover_entry,
 	&cmd_journal_list_entry,

@@ -116,6 +116,11 @@ int cmd_print(struct cmd_ctx *ctx, struct out **tables, int n);
  */
 int cmd_no_csv(const struct cmd_ctx *ctx, const char *tables);
 
+/* A rolling operation's resume and recover (cmd-rolling.c), for 'resume' and 'recover'
+ * when OP is one (rolling_owner). */
+int cmd_rolling_resume(struct cmd_ctx *ctx, long long op);
+int cmd_rolling_recover(struct cmd_ctx *ctx, long long op, struct dry *d);
+
 /* cmd-*.c entries */
 extern const struct cmd_entry cmd_schema_show_entry;
 extern const struct cmd_entry cmd_schema_install_entry;
@@ -128,6 +133,7 @@ extern const struct cmd_entry cmd_journal_show_entry;
 extern const struct cmd_entry cmd_recover_entry;
 extern const struct cmd_entry cmd_hotfix_entry;
 extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_rolling_entry;
 extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_vms_entry;
 extern const struct cmd_entry cmd_check_entry;

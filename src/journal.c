@@ -28,7 +28,7 @@ static const char SQL_VERSION[] =
 static const char SQL_OP_GET[] = OP_COLS " WHERE id = ?";
 static const char SQL_OP_LIST[] = OP_COLS
 	" WHERE cloud_schema = ? AND (? < 0 OR host_id = ?) ORDER BY id DESC LIMIT ?";
-static const char SQL_CHILDREN[] = OP_COLS " WHERE parent_id = ? ORDER BY id";
+static const char SQL_CHILDREN[] = OP_COLS " WHERE id = ? OR parent_id = ? ORDER BY id";
 static const char SQL_STEPS[] =
 	"SELECT seq, name, state, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
 	" DATE_FORMAT(finished, '%Y-%m-%dT%H:%i:%sZ'), detail"
@@ -209,7 +209,7 @@ static const char SQL_STEP_FINISH[] =
 	" detail = COALESCE(?, detail) WHERE operation_id = ? AND seq = ?";
 static const char SQL_OP_TOUCH[] =
 	"UPDATE {J}.operation SET updated = UTC_TIMESTAMP(), pid = ?, operator = ?,"
-	" state = 'running' WHERE id = ? AND open_host IS NOT NULL";
+	" state = 'running' WHERE id = ? AND (open_host IS NOT NULL OR open_cluster IS NOT NULL)";
 static const char SQL_OP_FAIL[] =
 	"UPDATE {J}.operation SET state = 'failed', last_error = ?, updated = UTC_TIMESTAMP()"
 	" WHERE id = ?";
@@ -224,8 +224,8 @@ static const char SQL_POOL_OPEN[] =
 	" UTC_TIMESTAMP(), ?, ?)";
 static const char SQL_POOL_CLOSE[] =
 	"UPDATE {J}.operation SET state = ?, open_cluster = NULL, updated = UTC_TIMESTAMP(),"
-	" finished = UTC_TIMESTAMP(), last_error = COALESCE(?, last_error)"
-	" WHERE id = ? AND open_cluster IS NOT NULL";
+	" finished = UTC_TIMESTAMP(), last_error = CASE WHEN state = 'done' THEN NULL"
+	" ELSE COALESCE(?, last_error) END WHERE id = ? AND open_cluster IS NOT NULL";
 static const char SQL_POOL_HELD[] =
 	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
 	" prior_value, new_value FROM {J}.operation"
@@ -353,7 +353,7 @@ journal_cluster_held(struct db *db, long long cluster_id, char *why, size_t len)
 int
 journal_children(struct db *db, long long parent, struct db_res **out)
 {
-	return db_query(db, out, SQL_CHILDREN, "i", parent);
+	return db_query(db, out, SQL_CHILDREN, "ii", parent, parent);
 }
 
 int

@@ -82,7 +82,8 @@ int journal_step_finish(struct db *db, long long op, long long seq, const char *
     const char *detail);
 /* This process now runs the operation (resume): pid, operator, state running. */
 int journal_op_touch(struct db *db, long long op, long long pid, const char *who);
-/* Failed and still holding the host (the restore could not be done). */
+/* Failed and still holding the host (the restore could not be done), or for a rolling
+ * operation its cluster (resume or recover decides). */
 int journal_op_fail(struct db *db, long long op, const char *error);
 /* id, kind, state, host_id, arguments, open_host, prior_value, new_value, parent_id,
  * cluster_id, open_cluster (stored state: J_RAW_*). */
@@ -93,8 +94,8 @@ int journal_op_raw(struct db *db, long long op, struct db_res **out);
  * running, holding the cluster (open_cluster; the unique key keeps a second one out:
  * CSM_ECONFLICT with db_dup_key()).  journal_pool_close() closes it as STATE with
  * ERROR (may be NULL).  journal_pool_open_op() finds the open pool operation of a
- * cluster (J_HELD_* columns, 0 or 1 row); journal_children() lists the host operations
- * of pool operation PARENT (J_OP_* columns) in the order they started.
+ * cluster (J_HELD_* columns, 0 or 1 row); journal_children() lists pool operation
+ * PARENT and then its host operations (J_OP_* columns) in the order they started.
  */
 int journal_pool_open(struct db *db, long long cluster_id, const char *cluster_name,
     const char *column, const char *arguments, const char *reason, long long *op);

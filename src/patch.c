@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "http.h"
 #include "patch.h"
+#include "sbuf.h"
 #include "plan.h"
 #include "pool.h"
 #include "wait.h"
@@ -746,4 +747,41 @@ out:
 		*cat = NULL;
 	}
 	return rc;
+}
+
+char *
+patch_clean_applied(struct pool *pool, int updates, const struct pool_host *hosts,
+    size_t nh, const struct pool_host *xs, const char *host_name, const char *names)
+{
+	char *copy = xstrdup(names ? names : ""), *tok, *save = NULL, *text;
+	struct sbuf out = SBUF_INIT;
+
+	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		const char *method;
+		char lacks[512];
+		struct patch pt;
+		int rc;
+
+		if (patch_find(pool, updates, tok, &pt) != CSM_OK) {
+			sbuf_printf(&out, "%s%s: not known (%s)", out.len ? "; " : "", tok,
+			    csm_err_msg());
+		} else if ((rc = patch_applied_everywhere(pool, hosts, nh, &pt, lacks,
+		    sizeof(lacks))) == CSM_ECONFLICT) {
+			sbuf_printf(&out, "%s%s kept (not yet on %s)", out.len ? "; " : "", tok,
+			    lacks);
+		} else if (rc != CSM_OK || patch_clean(pool, xs, &pt, &method) != CSM_OK) {
+			sbuf_printf(&out, "%s%s: not cleaned (%s)", out.len ? "; " : "", tok,
+			    csm_err_msg());
+			csm_warn("%s: its files could not be removed from the pool: %s; run "
+			    "'csmaint patch clean --host %s %s --execute' later", tok,
+			    csm_err_msg(), host_name, tok);
+		} else {
+			sbuf_printf(&out, "%s%s cleaned (%s)", out.len ? "; " : "", tok, method);
+		}
+		patch_clear(&pt);
+		csm_err_clear();
+	}
+	free(copy);
+	text = sbuf_take(&out);
+	return text;
 }

@@ -104,6 +104,15 @@ int patch_applied_everywhere(struct pool *pool, const struct pool_host *hosts, s
 int patch_clean(struct pool *pool, const struct pool_host *host, const struct patch *p,
     const char **method);
 
+/*
+ * After a host (or a pool) is done: of the hotfixes NAMES ("a, b"), clean those every
+ * one of the NH HOSTS has (patch_clean through XS), keep the others.  Best effort: the
+ * text returned (the caller's) says what happened to each; a failure is warned about
+ * with the command that does it later (naming HOST_NAME), never returned.
+ */
+char *patch_clean_applied(struct pool *pool, int updates, const struct pool_host *hosts,
+    size_t nh, const struct pool_host *xs, const char *host_name, const char *names);
+
 /* Decode a PATCH_/UPDATE_ error's parameters into a sentence for the operator. */
 char *patch_explain_error(struct pool *pool);
 

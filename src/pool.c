@@ -481,3 +481,22 @@ pool_patches_free(struct pool_patch *v, size_t n)
 	}
 	free(v);
 }
+
+int
+pool_master_ref(struct pool *p, char **ref)
+{
+	struct xmlrpc_value *pools = NULL;
+	const char *m;
+	int rc;
+
+	*ref = NULL;
+	if ((rc = xapi_call_s(pool_xapi(p), "pool.get_all_records", &pools, NULL)) != CSM_OK)
+		return rc;
+	m = pool_str(xmlrpc_struct_value_at(pools, 0), "master");
+	if (m == NULL || strcmp(m, "OpaqueRef:NULL") == 0)
+		rc = csm_err_set(CSM_EFAIL, "XenServer names no pool master");
+	else
+		*ref = xstrdup(m);
+	xmlrpc_value_free(pools);
+	return rc;
+}

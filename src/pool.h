@@ -53,6 +53,9 @@ struct pool_host {
 
 /* The pool's hosts, with applied patches (one call each for hosts, metrics, host_patch). */
 int pool_hosts(struct pool *p, struct pool_host **out, size_t *n);
+/* The pool master now (pool.get_all_records): *ref is the caller's.  No answer, or no
+ * master named, is an error: "not known yet", never "no master". */
+int pool_master_ref(struct pool *p, char **ref);
 void pool_hosts_free(struct pool_host *h, size_t n);
 /*
  * The host whose uuid is UUID (case-insensitive: CloudStack's host.guid) or, failing

@@ -65,32 +65,40 @@ interrupted(struct proc *p)
 }
 
 /*
- * The database went away: connect again with backoff and take the host's lock again.
- * Someone else holding the lock now (a resume or recover elsewhere) ends this run.
+ * One attempt to connect again and take the operation's lock again (the host's, or a
+ * rolling run's cluster lock).  Someone else holding the lock now (a resume or recover
+ * elsewhere) owns the operation: lost_lock, CSM_ECONFLICT, and nothing is touched.
  */
+static int
+reconnect_once(struct proc *p)
+{
+	int got;
+
+	if (db_reconnect(p->s->db) != CSM_OK)
+		return CSM_EFAIL;
+	db_set_column(p->s->db, p->s->cs->column);
+	if (db_get_lock(p->s->db, p->lock, 0, &got) != CSM_OK)
+		return CSM_EFAIL;
+	if (!got) {
+		p->lost_lock = 1;
+		return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint holds "
+		    "operation %lld's lock: stopping here without touching anything", p->op_id);
+	}
+	csm_info("reconnected to %s", db_where(p->s->db));
+	return CSM_OK;
+}
+
+/* The database went away: reconnect_once() with backoff, for BUDGET seconds. */
 static int
 reconnect(struct proc *p, double budget)
 {
 	double start = csm_now(), delay = 0.5;
-	int got;
+	int rc;
 
 	while (csm_now() - start < budget && !wait_signal) {
 		csm_warn("lost the database connection; reconnecting (%.0f s)", csm_now() - start);
-		if (db_reconnect(p->s->db) == CSM_OK) {
-			db_set_column(p->s->db, p->s->cs->column);
-			if (db_get_lock(p->s->db, p->lock, 0, &got) != CSM_OK) {
-				wait_sleep(delay);
-				continue;
-			}
-			if (!got) {
-				p->lost_lock = 1;
-				return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint "
-				    "holds operation %lld's lock: stopping here without touching "
-				    "anything", p->op_id);
-			}
-			csm_info("reconnected to %s", db_where(p->s->db));
-			return CSM_OK;
-		}
+		if ((rc = reconnect_once(p)) == CSM_OK || p->lost_lock)
+			return rc;
 		wait_sleep(delay);
 		delay = delay * 2 > 8 ? 8 : delay * 2;
 	}
@@ -884,8 +892,6 @@ step_reboot(struct proc *p, char *detail, size_t len)
 static int
 step_clean(struct proc *p, char *detail, size_t len)
 {
-	char names[sizeof(p->applied)], *tok, *save = NULL;
-	struct sbuf out = SBUF_INIT;
 	char *text;
 	int rc;
 
@@ -896,33 +902,8 @@ step_clean(struct proc *p, char *detail, size_t len)
 	}
 	if ((rc = patch_record(p)) != CSM_OK)
 		return rc;
-	snprintf(names, sizeof(names), "%s", p->applied);
-	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		const char *method;
-		char lacks[512];
-		struct patch pt;
-
-		if (patch_find(p->t.pool, p->t.updates, tok, &pt) != CSM_OK) {
-			sbuf_printf(&out, "%s%s: not known (%s)", out.len ? "; " : "", tok,
-			    csm_err_msg());
-		} else if ((rc = patch_applied_everywhere(p->t.pool, p->t.hosts, p->t.nh, &pt,
-		    lacks, sizeof(lacks))) == CSM_ECONFLICT) {
-			sbuf_printf(&out, "%s%s kept (not yet on %s)", out.len ? "; " : "", tok,
-			    lacks);
-		} else if (rc != CSM_OK || patch_clean(p->t.pool, p->t.xs, &pt, &method) !=
-		    CSM_OK) {
-			sbuf_printf(&out, "%s%s: not cleaned (%s)", out.len ? "; " : "", tok,
-			    csm_err_msg());
-			csm_warn("%s: its files could not be removed from the pool: %s; run "
-			    "'csmaint patch clean --host %s %s --execute' later", tok,
-			    csm_err_msg(), p->t.name, tok);
-		} else {
-			sbuf_printf(&out, "%s%s cleaned (%s)", out.len ? "; " : "", tok, method);
-		}
-		patch_clear(&pt);
-		csm_err_clear();
-	}
-	text = sbuf_take(&out);
+	text = patch_clean_applied(p->t.pool, p->t.updates, p->t.hosts, p->t.nh, p->t.xs,
+	    p->t.name, p->applied);
 	snprintf(detail, len, "%s", text[0] ? text : "nothing applied, nothing to clean");
 	free(text);
 	return CSM_OK;
@@ -1289,9 +1270,10 @@ rollback(struct proc *p)
 	csm_info("rolling back operation %lld: restoring %s of host %lld (%s)", p->op_id,
 	    p->s->cs->column, p->host_id, p->t.name);
 	for (;;) {
-		/* Reconnecting takes the lock again: a resume or recover that took it in
-		 * the meantime owns the operation now, and this run touches nothing. */
-		if (db_lost(p->s->db) && reconnect(p, 5) != CSM_OK && p->lost_lock)
+		/* Reconnecting takes the lock again (also after a signal: the rollback is
+		 * the answer to it): a resume or recover that took it in the meantime owns
+		 * the operation now, and this run touches nothing. */
+		if (db_lost(p->s->db) && reconnect_once(p) != CSM_OK && p->lost_lock)
 			return CSM_ECONFLICT;
 		rc = toggle_release(p->s->db, p->s->cs, p->op_id, "rolled_back", p->error,
 		    &res);
