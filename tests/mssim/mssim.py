@@ -17,8 +17,10 @@ import collections
 import json
 import os
 import signal
+import re
 import socket
 import ssl
+import struct
 import sys
 import tempfile
 import threading
@@ -49,6 +51,7 @@ DEFAULTS = {                       # seconds; `msctl set KEY VALUE` changes them
     "migrate_retry_interval": 1.0,
     "autopilot_poll": 0.1,
     "switch_master_wait": 30.0,    # switchMaster: 30 tries x forceSleep(5) until the new master answers
+    "proposal_wait": 15.0,         # autopilot-cluster: wait for csmaint's proposed targets
 }
 
 
@@ -156,6 +159,7 @@ class Sim:
         self.fail_vm = {}          # vm id -> failures still to inject (-1 = forever)
         self.inflight = {}         # vm id -> description
         self.autopilots = {}       # host id -> {"step", "stopped"}
+        self.cluster_pilots = {}   # cluster id -> {"step", "hosts", "cancel"}
         # one XenAPI simulator per XenServer pool; a host belongs to the one whose pool
         # has its address (or guid as the host uuid)
         self.xapis = [Xapi(d) for d in (args.xapisim_state_dir or [])]
@@ -236,6 +240,17 @@ class Sim:
         if self.acol not in cols:
             raise SystemExit("mssim: generation %s but host has no %s column" % (gen, self.acol))
 
+        def t(cur):
+            cur.execute("SELECT TABLE_NAME t FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                        "DATABASE() AND TABLE_NAME IN ('service_offering', 'op_host_capacity', "
+                        "'configuration')")
+            return {r["t"] for r in cur.fetchall()}
+        # capacity as CloudStack counts it needs the offerings and op_host_capacity
+        self.capacity = self.tx(t) >= {"service_offering", "op_host_capacity"}
+        self.has_config = "configuration" in self.tx(t)
+        if not self.capacity:
+            self.log("no service_offering / op_host_capacity table: capacity not modelled")
+
     # ---- lookups --------------------------------------------------------------
     def find(self, table, key):
         """A host or VM by id, or by name (host: name, guid, 3.0 uuid; VM: instance_name,
@@ -251,6 +266,15 @@ class Sim:
         rows = self.tx(q)
         if len(rows) != 1:
             raise CtlError("%s %s %r" % ("ambiguous" if rows else "no", table, key))
+        return rows[0]["id"]
+
+    def find_cluster(self, key):
+        """A cluster by id or name (one not removed)."""
+        col = "id" if str(key).isdigit() else "name"
+        rows = self.tx(lambda cur: (cur.execute("SELECT id FROM cluster WHERE removed IS NULL AND "
+                                                "%s = %%s" % col, (key,)), cur.fetchall())[1])
+        if len(rows) != 1:
+            raise CtlError("%s cluster %r" % ("ambiguous" if rows else "no", key))
         return rows[0]["id"]
 
     def find_host(self, key):
@@ -681,17 +705,156 @@ class Sim:
                                       " -> %s" % r["error"] if r.get("error") else ""))
         return r
 
+    # ---- 3a. capacity (CloudStack 2.2.15 CapacityManagerImpl) ----------------------------
+    @staticmethod
+    def f32(x):
+        """Java float: cpu.overprovisioning.factor is a float, and long * float is
+        computed in float (binary numeric promotion)."""
+        return struct.unpack("f", struct.pack("f", x))[0]
+
+    def cpu_factor(self, cur):
+        """NumbersUtil.parseFloat(configs.get("cpu.overprovisioning.factor"), 1)."""
+        if not self.has_config:
+            return 1.0
+        cur.execute("SELECT value FROM configuration WHERE name = 'cpu.overprovisioning.factor'")
+        r = cur.fetchone()
+        try:
+            v = float(r["value"].strip())
+        except (TypeError, ValueError, AttributeError):
+            return 1.0
+        return self.f32(v) if v == v and v not in (float("inf"), float("-inf")) else 1.0
+
+    def need(self, cur, vid):
+        """The VM's service offering: (cpu * speed MHz, ram_size MiB in bytes)."""
+        if not self.capacity:
+            return None
+        cur.execute("SELECT so.cpu, so.speed, so.ram_size FROM vm_instance v JOIN "
+                    "service_offering so ON so.id = v.service_offering_id WHERE v.id = %s", (vid,))
+        r = cur.fetchone()
+        return (r["cpu"] * r["speed"], r["ram_size"] * 1024 * 1024) if r else None
+
+    def caps(self, cur, hid, lock=False):
+        """CapacityDaoImpl.findByHostIdType for CPU (1) and memory (0) (lockRow: FOR UPDATE)."""
+        cur.execute("SELECT id, capacity_type, used_capacity, reserved_capacity, total_capacity "
+                    "FROM op_host_capacity WHERE host_id = %%s AND capacity_type IN (0, 1) "
+                    "ORDER BY id%s" % (" FOR UPDATE" if lock else ""), (hid,))
+        rows = {}
+        for r in cur.fetchall():
+            rows.setdefault(r["capacity_type"], r)
+        return rows.get(1), rows.get(0)
+
+    def total_cpu(self, cap, factor):
+        return int(self.f32(self.f32(float(cap["total_capacity"])) * factor))
+
+    def has_capacity(self, cur, hid, need, from_reserved):
+        """CapacityManagerImpl.checkIfHostHasCapacity (2.2.15 ~296): from reserved (the
+        VM's last host) reserved >= requested; else used + reserved + requested <= total
+        (CPU total times the overprovisioning factor)."""
+        if need is None:
+            return True
+        cpu, ram = need
+        c, m = self.caps(cur, hid)
+        if c is None or m is None:
+            return False
+        if from_reserved:
+            return c["reserved_capacity"] >= cpu and m["reserved_capacity"] >= ram
+        return (c["reserved_capacity"] + c["used_capacity"] + cpu <= self.total_cpu(c, self.cpu_factor(cur))
+                and m["reserved_capacity"] + m["used_capacity"] + ram <= m["total_capacity"])
+
+    def allocate(self, cur, vid, hid, from_last):
+        """CapacityManagerImpl.allocateVmCapacity (~209): used += the offering, even when
+        the host has no room ("increasing the used capacity anyways"); from the last host
+        the reserved part goes down if it covers the VM."""
+        need = self.need(cur, vid)
+        c, m = self.caps(cur, hid, lock=True)
+        if need is None or c is None or m is None:
+            return
+        cpu, ram = need
+        cur.execute("UPDATE op_host_capacity SET used_capacity = used_capacity + %s WHERE id = %s",
+                    (cpu, c["id"]))
+        cur.execute("UPDATE op_host_capacity SET used_capacity = used_capacity + %s WHERE id = %s",
+                    (ram, m["id"]))
+        if from_last and c["reserved_capacity"] >= cpu and m["reserved_capacity"] >= ram:
+            cur.execute("UPDATE op_host_capacity SET reserved_capacity = reserved_capacity - %s "
+                        "WHERE id = %s", (cpu, c["id"]))
+            cur.execute("UPDATE op_host_capacity SET reserved_capacity = reserved_capacity - %s "
+                        "WHERE id = %s", (ram, m["id"]))
+        self.count["capacity_allocations"] += 1
+        self.log("capacity: host %s +VM %d (%d MHz, %d MiB)%s: used CPU %d, RAM %d MiB" % (
+            hid, vid, cpu, ram >> 20, " from reserved" if from_last else "",
+            c["used_capacity"] + cpu, (m["used_capacity"] + ram) >> 20))
+
+    def release(self, cur, vid, hid, from_reserved, to_reserved):
+        """CapacityManagerImpl.releaseVmCapacity (~130): used -= the offering where used
+        covers it (to_reserved: reserved += it where it stays within the total); or,
+        from_reserved, reserved -= it."""
+        need = self.need(cur, vid)
+        if need is None or hid is None:
+            return
+        c, m = self.caps(cur, hid, lock=True)
+        if c is None or m is None:
+            return
+        cpu, ram = need
+        tc = self.total_cpu(c, self.cpu_factor(cur))
+        cu, cr, mu, mr = c["used_capacity"], c["reserved_capacity"], m["used_capacity"], m["reserved_capacity"]
+        if not from_reserved:
+            if cu >= cpu:
+                cu -= cpu
+            if mu >= ram:
+                mu -= ram
+            if to_reserved:
+                if cr + cpu <= tc:
+                    cr += cpu
+                if mr + ram <= m["total_capacity"]:
+                    mr += ram
+        else:
+            if cr >= cpu:
+                cr -= cpu
+            if mr >= ram:
+                mr -= ram
+        cur.execute("UPDATE op_host_capacity SET used_capacity = %s, reserved_capacity = %s "
+                    "WHERE id = %s", (cu, cr, c["id"]))
+        cur.execute("UPDATE op_host_capacity SET used_capacity = %s, reserved_capacity = %s "
+                    "WHERE id = %s", (mu, mr, m["id"]))
+        self.count["capacity_releases"] += 1
+        self.log("capacity: host %s -VM %d%s: used CPU %d, RAM %d MiB; reserved CPU %d, RAM %d MiB"
+                 % (hid, vid, " (to reserved)" if to_reserved else "", cu, mu >> 20, cr, mr >> 20))
+
+    def capacity_event(self, cur, old, new):
+        """CapacityManagerImpl.postStateTransitionEvent (~611), for the transitions mssim
+        makes; old/new are the vm_instance rows before and after."""
+        if not self.capacity:
+            return
+        o, n, vid = old["state"], new["state"], old["id"]
+        if o == "Starting" and n != "Running":
+            self.release(cur, vid, old["host_id"], False, False)          # start failed
+        elif o == "Migrating" and n == "Running":
+            if new["host_id"] == old["host_id"]:                          # OperationSucceeded
+                self.release(cur, vid, new["last_host_id"], False, False)
+            else:                                                         # OperationFailed
+                self.release(cur, vid, old["host_id"], False, False)
+        elif o == "Stopping" and n == "Stopped":                          # OperationSucceeded
+            self.release(cur, vid, old["host_id"], False, True)
+        if n in ("Starting", "Migrating") and new["host_id"] is not None:
+            self.allocate(cur, vid, new["host_id"], new["last_host_id"] == new["host_id"])
+
     # ---- 3. VM operations -----------------------------------------------------------
-    def plan(self, cur, cluster_id, exclude=(), prefer=None):
-        """FirstFitPlanner + FirstFitAllocator: Up routing hosts of an enabled cluster,
-        skipping any whose allocation_state (3.0: resource_state) is not 'Enabled';
-        the VM's last host first if it qualifies (NOTES §4)."""
+    def plan(self, cur, cluster_id, exclude=(), prefer=None, need=None, last=None):
+        """FirstFitPlanner.plan + FirstFitAllocator (vm.allocation.algorithm firstfit, by
+        host id): the VM's last host first when it is Up, Enabled, not excluded and has
+        the VM in its reserved capacity (checkIfHostHasCapacity from reserved), then the
+        Up routing hosts of the cluster (enabled) whose allocation_state (3.0:
+        resource_state) is 'Enabled' and that have the capacity (checkIfHostHasCapacity);
+        need None: no capacity check (prefer: the last host first, unchecked)."""
         cur.execute("SELECT h.id FROM host h JOIN cluster c ON c.id = h.cluster_id WHERE "
                     "h.type = 'Routing' AND h.status = 'Up' AND h.removed IS NULL AND "
                     "h.cluster_id = %%s AND h.%s = 'Enabled' AND c.allocation_state = 'Enabled' "
                     "ORDER BY h.id" % self.acol, (cluster_id,))
         ids = [r["id"] for r in cur.fetchall()
                if r["id"] not in exclude and r["id"] not in self.unreachable]
+        if need is not None and self.capacity:
+            first = [last] if last in ids and self.has_capacity(cur, last, need, True) else []
+            return first + [h for h in ids if h not in first and self.has_capacity(cur, h, need, False)]
         if prefer in ids:
             ids.remove(prefer)
             ids.insert(0, prefer)
@@ -714,8 +877,10 @@ class Sim:
             vm["id"], vm["instance_name"], vm["state"], vm["host_id"], state, host_id,
             "" if last_host_id is KEEP else ", last_host_id %s" % last_host_id,
             vm["update_count"] + 1))
-        return dict(vm, state=state, host_id=host_id, update_count=vm["update_count"] + 1,
-                    last_host_id=vm["last_host_id"] if last_host_id is KEEP else last_host_id)
+        nv = dict(vm, state=state, host_id=host_id, update_count=vm["update_count"] + 1,
+                  last_host_id=vm["last_host_id"] if last_host_id is KEEP else last_host_id)
+        self.capacity_event(cur, vm, nv)      # the state listener, in the same transaction
+        return nv
 
     def vm_finish(self, vid, expect, state, host_id, last_host_id=KEEP):
         """The second half of a VM operation: transition only if the VM is still in
@@ -742,12 +907,23 @@ class Sim:
                 return None, None, "VM %d is not Running on a host" % vid
             d = dst
             if d is None:
+                # migrateAway: the planner in the source's cluster, the source avoided
                 src = self.host_row(cur, vm["host_id"])
-                cands = self.plan(cur, src["cluster_id"], exclude={vm["host_id"]})
+                cands = self.plan(cur, src["cluster_id"], exclude={vm["host_id"]},
+                                  need=self.need(cur, vid), last=vm["last_host_id"])
                 if not cands:
                     return vm, None, "no destination for VM %d: no other Up host with %s = " \
-                        "'Enabled' in cluster %s" % (vid, self.acol, src["cluster_id"])
+                        "'Enabled' and the capacity in cluster %s" % (vid, self.acol,
+                                                                      src["cluster_id"])
                 d = cands[0]
+            else:
+                # migrateVirtualMachine with a named host (UserVmManagerImpl 2.2.15 ~3336,
+                # VirtualMachineManagerImpl.migrate ~1186): VM Running, same cluster; no
+                # capacity check (the capacity is allocated anyway; XenServer decides)
+                src, dh = self.host_row(cur, vm["host_id"]), self.host_row(cur, d)
+                if dh is None or src is None or dh["cluster_id"] != src["cluster_id"]:
+                    return None, None, "Source and destination host are not in same " \
+                        "cluster, unable to migrate to host: %s" % d
             if d == vm["host_id"]:
                 return None, None, "VM %d is already on host %d" % (vid, d)
             nv = self.vm_update(cur, vm, "Migrating", d, vm["host_id"])
@@ -846,7 +1022,9 @@ class Sim:
                 cur.execute("SELECT id FROM cluster WHERE pod_id = %s AND removed IS NULL "
                             "ORDER BY id", (vm["pod_id"],))
                 cl += [r["id"] for r in cur.fetchall() if r["id"] not in cl]
-                cands = [h for c in cl for h in self.plan(cur, c, prefer=vm["last_host_id"])]
+                need = self.need(cur, vid)
+                cands = [h for c in cl for h in self.plan(cur, c, prefer=vm["last_host_id"],
+                                                          need=need, last=vm["last_host_id"])]
                 cands = [h for h in cands if h not in avoid] + [h for h in cands if h in avoid]
                 if not cands:
                     return None, "no host to start VM %d on" % vid
@@ -941,7 +1119,7 @@ class Sim:
                 "'Migration' AND step = 'Migrating'", (vm["id"],)))
 
     # ---- autopilot: the operator's side of CTX133466 ------------------------------------
-    def wait_for(self, hid, what, cond):
+    def wait_for(self, hid, what, cond, abandon=None):
         ap = self.autopilots[hid]
         ap["step"] = what
         self.log("autopilot host %d: %s" % (hid, what))
@@ -949,32 +1127,153 @@ class Sim:
             r = self.tx(self.host_row, hid)
             if cond(r):
                 return True
+            if abandon is not None and abandon(r):
+                ap["step"] = "abandoned: csmaint closed its operation (%s)" % what
+                self.log("autopilot host %d: %s" % (hid, ap["step"]))
+                return False
             if not self.sleep("autopilot_poll"):
                 break
         return False
 
-    def autopilot(self, hid):
+    # ---- the journal csmaint writes (read only) ------------------------------------------
+    def jq(self, sql, args):
+        """A query on the csmaint journal; None when it cannot be read (no journal, or a
+        version 1 journal without parent_id)."""
+        def q(cur):
+            cur.execute(sql.replace("{J}", "`%s`" % self.args.journal), args)
+            return cur.fetchall()
+        try:
+            return self.tx(q)
+        except (pymysql.err.ProgrammingError, pymysql.err.InternalError, DbError) as e:
+            self.log_err("journal", e)
+            return None
+
+    def open_op(self, hid):
+        """csmaint's open operation on the host: <journal>.operation WHERE cloud_schema =
+        <db> AND open_host = host id."""
+        rows = self.jq("SELECT id, parent_id, kind FROM {J}.operation WHERE cloud_schema = %s "
+                       "AND open_host = %s", (self.args.db, hid))
+        return rows[0] if rows else None
+
+    def step_row(self, op_id, name):
+        rows = self.jq("SELECT seq, state, detail FROM {J}.operation_step WHERE operation_id = %s "
+                       "AND name = %s ORDER BY seq DESC LIMIT 1", (op_id, name))
+        return rows[0] if rows else None
+
+    PROPOSED = "proposed targets: "
+
+    def proposals(self, hid, op_id, step):
+        """Wait (proposal_wait seconds) for the step of the child operation and read its
+        proposals while it runs: {instance_name: host id}; {} when it says none or
+        finished before we saw it; None when the step never came."""
+        ap = self.autopilots[hid]
+        ap["step"] = "waiting for csmaint's %s proposals (operation %d)" % (step, op_id)
+        self.log("autopilot host %d: %s" % (hid, ap["step"]))
+        deadline = time.time() + self.set["proposal_wait"]
+        while time.time() < deadline and not ap.get("cancel"):
+            r = self.step_row(op_id, step)
+            if r and r["state"] == "running" and (r["detail"] or "").startswith(self.PROPOSED):
+                out = {}
+                text = r["detail"][len(self.PROPOSED):].strip()
+                if text != "none":
+                    h = self.tx(self.host_row, hid)
+                    for pair in text.split(", "):
+                        m = re.fullmatch(r"(\S+) -> (.+)", pair.strip())
+                        if not m:
+                            self.log("autopilot host %d: cannot read proposal %r" % (hid, pair))
+                            continue
+                        rows = self.tx(lambda cur: (cur.execute(
+                            "SELECT id FROM host WHERE name = %s AND cluster_id <=> %s AND "
+                            "removed IS NULL", (m.group(2), h["cluster_id"])), cur.fetchall())[1])
+                        if len(rows) != 1:
+                            self.log("autopilot host %d: proposed host %r not found in the "
+                                     "cluster" % (hid, m.group(2)))
+                            continue
+                        out[m.group(1)] = rows[0]["id"]
+                self.log("autopilot host %d: %s proposals: %s" % (hid, step, text))
+                ap.setdefault("proposals", {})[step] = text
+                return out
+            if r and r["state"] != "running":
+                self.log("autopilot host %d: step %s already %s" % (hid, step, r["state"]))
+                return {}
+            if not self.sleep("autopilot_poll"):
+                break
+        self.log("autopilot host %d: no %s step came within %.0f s" % (hid, step,
+                                                                  self.set["proposal_wait"]))
+        return None
+
+    def suitable(self, vid, hid):
+        """ManagementServerImpl.listHostsForMigrationOfVM (2.2.15 ~1251): what the UI
+        flags as having capacity for the VM (listHostsWithEnoughCapacity)."""
+        return self.tx(lambda cur: self.has_capacity(cur, hid, self.need(cur, vid), False))
+
+    def autopilot(self, hid, in_cluster=False):
+        """The operator's side of CTX133466 for one host.  in_cluster: started by the
+        cluster autopilot for a host csmaint has just disabled: follows the proposals of
+        a rolling run's child operation, and gives up on the host when csmaint closes its
+        operation and the host is back in service without maintenance."""
         ap = self.autopilots[hid]
         step = lambda s: (ap.update(step=s), self.log("autopilot host %d: %s" % (hid, s)))
         if not self.wait_for(hid, "waiting for csmaint to disable the host",
                              lambda r: r[self.acol] == "Disabled"):
             return
         boot0 = self.xhosts.get(hid, {}).get("boot")
+        op = self.open_op(hid) if in_cluster else None
+        child = op is not None and op.get("parent_id") is not None
+        ap["operation"] = op and op["id"]
+
+        def closed(r=None):
+            if not in_cluster:
+                return False
+            r = r or self.tx(self.host_row, hid)
+            o = self.open_op(hid)
+            return (o is None or (op is not None and o["id"] != op["id"])) and \
+                r[self.acol] != "Disabled" and r[self.mcol] not in MAINT
+        abandon = closed if in_cluster else None
 
         def user_vms():
             return [v for v in self.tx(self.vms_on, hid)
                     if v["type"] == "User" and v["state"] == "Running" and v["host_id"] == hid]
         if self.xapi:
             self.xapi_round()
-        step("stopping user VMs without Tools (CTX133466 step 3)")
-        for v in user_vms():
-            x = self.xvm(v["instance_name"])
-            if x and not x["pv"]:
+        restart_on = {}
+        if child:
+            # csmaint's order: wait-vms (migrate the VMs with Tools where it proposes),
+            # then wait-no-tools (shut down the VMs without Tools; restart them on the
+            # proposed hosts after maintenance)
+            targets = self.proposals(hid, op["id"], "wait-vms")
+            step("migrating user VMs with Tools to the proposed hosts")
+            for v in user_vms():
+                x = self.xvm(v["instance_name"])
+                if x and not x["pv"]:
+                    continue
+                d = (targets or {}).get(v["instance_name"])
+                if d is not None and not self.suitable(v["id"], d):
+                    self.count["unsuitable_targets"] += 1
+                    self.log("autopilot host %d: proposed host %d is not suitable for "
+                             "migration of VM %d (CloudStack capacity): migrating as proposed"
+                             % (hid, d, v["id"]))
+                self.migrate(v["id"], d)
+            nt = [v for v in user_vms() if (self.xvm(v["instance_name"]) or {}).get("pv") is False]
+            if nt:
+                restart_on = self.proposals(hid, op["id"], "wait-no-tools") or {}
+            step("stopping user VMs without Tools (CTX133466 step 3)")
+            for v in nt:
                 if self.stop_vm(v["id"]):
                     ap["stopped"].append(v["id"])
-        step("migrating user VMs away")
-        for v in user_vms():
-            self.migrate(v["id"])
+            if closed():
+                ap["step"] = "abandoned: csmaint closed its operation"
+                return
+        else:
+            step("stopping user VMs without Tools (CTX133466 step 3)")
+            for v in user_vms():
+                x = self.xvm(v["instance_name"])
+                if x and not x["pv"]:
+                    if self.stop_vm(v["id"]):
+                        ap["stopped"].append(v["id"])
+            step("migrating user VMs away")
+            for v in user_vms():
+                self.migrate(v["id"])
         for attempt in range(3):
             step("prepare-maintenance (attempt %d)" % (attempt + 1))
             try:
@@ -986,11 +1285,12 @@ class Sim:
                     # word (the column back at Enabled) and ask again.
                     step("waiting for csmaint to re-enable the host before maintenance")
                     if not self.wait_for(hid, "waiting for resource_state Enabled",
-                                         lambda r: r[self.acol] != "Disabled"):
+                                         lambda r: r[self.acol] != "Disabled", abandon):
                         return
                     continue
             if not self.wait_for(hid, "waiting for Maintenance",
-                                 lambda r: r[self.mcol] in ("Maintenance", "ErrorInMaintenance")):
+                                 lambda r: r[self.mcol] in ("Maintenance", "ErrorInMaintenance"),
+                                 abandon):
                 return
             if self.maint_state(hid) == "Maintenance":
                 break
@@ -1001,6 +1301,11 @@ class Sim:
         def back(r):
             x = self.xhosts.get(hid)
             rebooted = not self.xapi or (x is not None and x["up"] and x["boot"] != boot0)
+            if in_cluster and not rebooted:
+                # a failed run rolled back: csmaint restored the column and closed its
+                # operation; the operator takes the host out of maintenance
+                o = self.open_op(hid)
+                rebooted = o is None or (op is not None and o["id"] != op["id"])
             return rebooted and (self.gen == "3.0" or r["allocation_state"] == "Enabled")
         if not self.wait_for(hid, "waiting for the reboot%s" % (
                 " and csmaint's restore of allocation_state" if self.gen == "2.2" else ""), back):
@@ -1011,16 +1316,54 @@ class Sim:
             return
         step("restarting the stopped VMs (CTX133466 step 5)")
         for v in ap["stopped"]:
+            vm = self.tx(self.vm_row, v)
+            d = restart_on.get(vm["instance_name"]) if vm else None
             try:
-                self.start_vm(v, avoid=(hid,))
+                # startVirtualMachine with hostid (StartVMCmd, 2.2.15): the named host,
+                # no capacity check (FirstFitPlanner: "making no checks on this host")
+                self.start_vm(v, dst=d, avoid=() if d else (hid,))
             except CtlError as e:
                 self.log("autopilot host %d: %s" % (hid, e))
         step("done")
+
+    def autopilot_cluster(self, cid):
+        """msctl autopilot-cluster: the operator for a whole pool.  Every routing host of
+        the cluster that csmaint disables (an open operation on it) gets the host
+        autopilot, one host at a time, each csmaint operation once."""
+        cp = self.cluster_pilots[cid]
+        seen = set()
+        while not cp.get("cancel") and not self.stop.is_set():
+            def q(cur):
+                cur.execute("SELECT id, %s a FROM host WHERE cluster_id = %%s AND type = 'Routing' "
+                            "AND removed IS NULL ORDER BY id" % self.acol, (cid,))
+                return cur.fetchall()
+            picked = None
+            for h in self.tx(q):
+                if h["a"] != "Disabled":
+                    continue
+                op = self.open_op(h["id"])
+                if op is not None and (h["id"], op["id"]) not in seen:
+                    picked = (h["id"], op["id"])
+                    break
+            if picked is None:
+                cp["step"] = "waiting for csmaint to disable a host"
+                if not self.sleep("autopilot_poll"):
+                    break
+                continue
+            hid, opid = picked
+            seen.add(picked)
+            cp["step"] = "host %d (operation %d)" % (hid, opid)
+            cp["hosts"].append(hid)
+            self.log("autopilot cluster %d: host %d, csmaint operation %d" % (cid, hid, opid))
+            self.autopilots[hid] = {"step": "starting", "stopped": [], "cluster": cid}
+            self.autopilot(hid, in_cluster=True)
+        cp["step"] = "stopped"
 
     # ---- 5. control interface ------------------------------------------------------
     ARITY = {"status": (0, 0), "pause": (0, 0), "resume": (0, 0), "set": (2, 2),
              "restart-ms": (0, 0), "prepare-maintenance": (1, 1), "cancel-maintenance": (1, 1),
              "reconnect": (1, 1), "migrate-all": (1, 1), "autopilot": (1, 2),
+             "autopilot-cluster": (1, 2),
              "migrate": (2, 2), "stop-vm": (1, 1), "start-vm": (1, 2), "fail-migration": (1, 2)}
 
     def command(self, cmd, args):
@@ -1036,6 +1379,7 @@ class Sim:
                     "settings": self.set, "counters": self.count,
                     "unreachable": sorted(self.unreachable), "inflight": self.inflight,
                     "xapisim_hosts": dict(self.xhosts), "autopilot": dict(self.autopilots),
+                    "autopilot_cluster": dict(self.cluster_pilots),
                     "fail_migration": self.fail_vm, "actions": list(self.actions)[-200:]}))
         if cmd in ("pause", "resume"):
             self.paused = cmd == "pause"
@@ -1073,6 +1417,22 @@ class Sim:
             self.autopilots[hid] = {"step": "starting", "stopped": []}
             self.spawn("autopilot-%d" % hid, self.autopilot, hid)
             return {"host": hid}
+        if cmd == "autopilot-cluster":
+            cid = self.find_cluster(args[0])
+            if len(args) == 2:
+                if args[1] != "stop":
+                    raise CtlError("autopilot-cluster CLUSTER [stop]")
+                cp = self.cluster_pilots.get(cid, {})
+                cp["cancel"] = True
+                for hid, ap in self.autopilots.items():
+                    if ap.get("cluster") == cid:
+                        ap["cancel"] = True
+                return {"cluster": cid}
+            if cid in self.cluster_pilots and self.cluster_pilots[cid]["step"] != "stopped":
+                raise CtlError("autopilot-cluster %d is running already" % cid)
+            self.cluster_pilots[cid] = {"step": "starting", "hosts": []}
+            self.spawn("autopilot-cluster-%d" % cid, self.autopilot_cluster, cid)
+            return {"cluster": cid}
         if cmd in ("migrate", "stop-vm", "start-vm", "fail-migration"):
             vid = self.find_vm(args[0])
             self.log("control: %s VM %d %s" % (cmd, vid, " ".join(args[1:])))
@@ -1126,7 +1486,11 @@ def main():
     ap.add_argument("--monitor-period", type=float, default=DEFAULTS["monitor_period"])
     ap.add_argument("--msid", type=int, default=345051509694)
     ap.add_argument("--generation", choices=("2.2", "3.0"))
+    ap.add_argument("--journal", default="csmaint",
+                    help="csmaint's journal schema (autopilot-cluster reads it)")
     a = ap.parse_args()
+    if not re.fullmatch(r"[A-Za-z0-9_]+", a.journal):
+        ap.error("--journal: letters, digits and _ only")
     with open(a.password_file) as f:
         password = f.read().rstrip("\r\n")
     sd = lambda n: os.path.join(os.path.abspath(a.state_dir), n)
