@@ -19,7 +19,13 @@ GRANT SELECT ON `cloud`.`op_ha_work` TO 'csmaint'@'localhost';
 GRANT SELECT ON `cloud`.`async_job` TO 'csmaint'@'localhost';
 GRANT SELECT ON `cloud`.`mshost` TO 'csmaint'@'localhost';
 -- 3.0 and later: host show and audit compare op_host_capacity.capacity_state.
+-- rolling: its capacity plan counts op_host_capacity as CloudStack's placement does.
 GRANT SELECT ON `cloud`.`op_host_capacity` TO 'csmaint'@'localhost';
+-- rolling: the VMs' sizes, from their service offerings.
+GRANT SELECT ON `cloud`.`service_offering` TO 'csmaint'@'localhost';
+-- rolling: cpu.overprovisioning.factor.  The table holds every global setting, some of
+-- them secret; the column grant is all MySQL offers (no row grants): review it.
+GRANT SELECT (`name`, `value`) ON `cloud`.`configuration` TO 'csmaint'@'localhost';
 
 -- CloudStack 2.2.4-2.2.15: the allocation column is host.allocation_state.
 GRANT UPDATE (`allocation_state`) ON `cloud`.`host` TO 'csmaint'@'localhost';

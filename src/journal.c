@@ -224,8 +224,8 @@ static const char SQL_POOL_OPEN[] =
 	" UTC_TIMESTAMP(), ?, ?)";
 static const char SQL_POOL_CLOSE[] =
 	"UPDATE {J}.operation SET state = ?, open_cluster = NULL, updated = UTC_TIMESTAMP(),"
-	" finished = UTC_TIMESTAMP(), last_error = COALESCE(?, last_error)"
-	" WHERE id = ? AND open_cluster IS NOT NULL";
+	" finished = UTC_TIMESTAMP(), last_error = CASE WHEN state = 'done' THEN NULL"
+	" ELSE COALESCE(?, last_error) END WHERE id = ? AND open_cluster IS NOT NULL";
 static const char SQL_POOL_HELD[] =
 	"SELECT id, kind, state, operator, DATE_FORMAT(started, '%Y-%m-%dT%H:%i:%sZ'),"
 	" prior_value, new_value FROM {J}.operation"

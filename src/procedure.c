@@ -65,32 +65,40 @@ interrupted(struct proc *p)
 }
 
 /*
- * The database went away: connect again with backoff and take the host's lock again.
- * Someone else holding the lock now (a resume or recover elsewhere) ends this run.
+ * One attempt to connect again and take the operation's lock again (the host's, or a
+ * rolling run's cluster lock).  Someone else holding the lock now (a resume or recover
+ * elsewhere) owns the operation: lost_lock, CSM_ECONFLICT, and nothing is touched.
  */
+static int
+reconnect_once(struct proc *p)
+{
+	int got;
+
+	if (db_reconnect(p->s->db) != CSM_OK)
+		return CSM_EFAIL;
+	db_set_column(p->s->db, p->s->cs->column);
+	if (db_get_lock(p->s->db, p->lock, 0, &got) != CSM_OK)
+		return CSM_EFAIL;
+	if (!got) {
+		p->lost_lock = 1;
+		return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint holds "
+		    "operation %lld's lock: stopping here without touching anything", p->op_id);
+	}
+	csm_info("reconnected to %s", db_where(p->s->db));
+	return CSM_OK;
+}
+
+/* The database went away: reconnect_once() with backoff, for BUDGET seconds. */
 static int
 reconnect(struct proc *p, double budget)
 {
 	double start = csm_now(), delay = 0.5;
-	int got;
+	int rc;
 
 	while (csm_now() - start < budget && !wait_signal) {
 		csm_warn("lost the database connection; reconnecting (%.0f s)", csm_now() - start);
-		if (db_reconnect(p->s->db) == CSM_OK) {
-			db_set_column(p->s->db, p->s->cs->column);
-			if (db_get_lock(p->s->db, p->lock, 0, &got) != CSM_OK) {
-				wait_sleep(delay);
-				continue;
-			}
-			if (!got) {
-				p->lost_lock = 1;
-				return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint "
-				    "holds operation %lld's lock: stopping here without touching "
-				    "anything", p->op_id);
-			}
-			csm_info("reconnected to %s", db_where(p->s->db));
-			return CSM_OK;
-		}
+		if ((rc = reconnect_once(p)) == CSM_OK || p->lost_lock)
+			return rc;
 		wait_sleep(delay);
 		delay = delay * 2 > 8 ? 8 : delay * 2;
 	}
@@ -1262,9 +1270,10 @@ rollback(struct proc *p)
 	csm_info("rolling back operation %lld: restoring %s of host %lld (%s)", p->op_id,
 	    p->s->cs->column, p->host_id, p->t.name);
 	for (;;) {
-		/* Reconnecting takes the lock again: a resume or recover that took it in
-		 * the meantime owns the operation now, and this run touches nothing. */
-		if (db_lost(p->s->db) && reconnect(p, 5) != CSM_OK && p->lost_lock)
+		/* Reconnecting takes the lock again (also after a signal: the rollback is
+		 * the answer to it): a resume or recover that took it in the meantime owns
+		 * the operation now, and this run touches nothing. */
+		if (db_lost(p->s->db) && reconnect_once(p) != CSM_OK && p->lost_lock)
 			return CSM_ECONFLICT;
 		rc = toggle_release(p->s->db, p->s->cs, p->op_id, "rolled_back", p->error,
 		    &res);

@@ -36,6 +36,7 @@ struct member {
 	int		 to_apply;	/* hotfixes its plan has now */
 	int		 done;		/* a child of this run finished it */
 	int		 disabled_before;	/* its child found it Disabled */
+	int		 predicted_master;	/* the plan expects it master at its turn */
 };
 
 struct roll {
@@ -54,6 +55,7 @@ struct roll {
 	struct target	 t;		/* the pool, through one of its hosts */
 	int		 t_open;
 	int		 dry;
+	int		 planned;	/* the hosts' plans were made */
 	char		 applied[2048];	/* hotfixes the children applied, "a, b" */
 };
 
@@ -76,6 +78,7 @@ static const char SQL_MEMBERS[] =
 #define RS_BACK		"in-service"
 #define RS_CLEAN	"clean"
 #define MASTER_TAG	", the pool master"
+#define PLANNED_TAG	"planned in "	/* the plan step: before the operation existed */
 
 /* ---- the cluster and its hosts ---- */
 
@@ -221,6 +224,7 @@ plan_members(struct roll *r)
 			return rc;
 		}
 		m->to_apply = 0;
+		r->planned = 1;
 		for (k = 0; k < plan->nentries; k++)
 			if (plan->entries[k].action == PLAN_APPLY ||
 			    (plan->entries[k].action == PLAN_UNKNOWN && plan->entries[k].request))
@@ -259,6 +263,7 @@ predict_order(struct roll *r, long long master, long long *order)
 		left[pick] = 0;
 		if (r->m[pick].id != master)
 			continue;
+		r->m[pick].predicted_master = 1;
 		/* The next master: the first other host in XenServer's order. */
 		for (k = 0; k < r->t.nh; k++) {
 			for (i = 0; i < r->nm; i++) {
@@ -288,6 +293,7 @@ plan_capacity(struct roll *r, const long long *order, size_t n, struct cap_step 
 	int rc;
 
 	*steps = NULL;
+	(void)i;
 	if ((rc = capacity_load(r->s->db, r->cluster_id, &c)) != CSM_OK)
 		return rc;
 	r->rep->factor = c->factor;
@@ -295,23 +301,23 @@ plan_capacity(struct roll *r, const long long *order, size_t n, struct cap_step 
 		struct member *m = member(r, c->hosts[i].id);
 		c->hosts[i].patched = m != NULL && (m->to_apply == 0 || m->done);
 	}
-	/* VMs that cannot live-migrate leave by a stop and a start elsewhere. */
-	for (i = 0; i < r->nm; i++) {
-		const struct pool_host *x = xs_of(r, &r->m[i]);
+	/* VMs that cannot live-migrate leave by a stop and a start elsewhere: one read
+	 * of the pool's VMs (the rule of the pool's XenServer version). */
+	{
+		const struct pool_host *x = r->t.xs;
 		struct pool_vm *vms = NULL;
 		size_t nv = 0, k;
 
-		if (x == NULL || pool_vms(r->t.pool, x->api_major, x->api_minor, x->ref, &vms,
-		    &nv) != CSM_OK) {
-			csm_err_clear();
-			continue;
+		if (x != NULL && pool_vms(r->t.pool, x->api_major, x->api_minor, NULL, &vms,
+		    &nv) == CSM_OK) {
+			for (k = 0; k < nv; k++)
+				for (j = 0; j < c->nv; j++)
+					if (vms[k].can_migrate == POOL_TOOLS_NO &&
+					    strcmp(vms[k].name_label, c->vms[j].name) == 0)
+						c->vms[j].no_tools = 1;
+			pool_vms_free(vms, nv);
 		}
-		for (k = 0; k < nv; k++)
-			for (j = 0; j < c->nv; j++)
-				if (vms[k].can_migrate == POOL_TOOLS_NO &&
-				    strcmp(vms[k].name_label, c->vms[j].name) == 0)
-					c->vms[j].no_tools = 1;
-		pool_vms_free(vms, nv);
+		csm_err_clear();
 	}
 	*bad = capacity_simulate(c, order, n, steps);
 	capacity_free(c);
@@ -457,6 +463,13 @@ stop_run(struct roll *r, int rc, const char *host)
 
 /* ---- the phases ---- */
 
+/*
+ * 7.1+ (pool_update): each file to the pool once, before the first host.  Before 7.1 a
+ * patch file lives on the master that received it, and the first host's maintenance
+ * may move the master (CloudStack's MaintainCommand): each file is uploaded by the
+ * first apply, to the master of that moment, and again only when a later master lacks
+ * it (CANNOT_FIND_PATCH).
+ */
 static int
 upload_all(struct roll *r)
 {
@@ -464,6 +477,16 @@ upload_all(struct roll *r)
 	char *text;
 	long long seq = step_begin(r, RS_UPLOAD, NULL);
 	int i, rc = CSM_OK, progress = isatty(2) && !csm_quiet;
+
+	if (!r->t.updates && r->nfiles > 0) {
+		step_end(r, seq, CSM_OK, "deferred to the first apply: before XenServer 7.1 a "
+		    "patch file lives on the master that received it, and the first host's "
+		    "maintenance may move the master");
+		csm_info("uploads: each file goes to the pool master at its first apply "
+		    "(before XenServer 7.1 a patch file lives on the master that received it, "
+		    "and maintenance of the master moves the master role)");
+		return CSM_OK;
+	}
 
 	for (i = 0; i < r->nfiles && rc == CSM_OK; i++) {
 		struct patch pt;
@@ -576,18 +599,55 @@ count_applied(const char *detail)
 	return n;
 }
 
+/* Whether "a, b, c" lists NAME. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return 1;
+		p += n ? n : 1;
+	}
+	return 0;
+}
+
 static void
 remember_applied(struct roll *r, const struct procedure_report *pr)
 {
 	size_t i, l;
 
 	for (i = 0; i < pr->npatches; i++) {
-		if (strcmp(pr->patches[i].action, "applied") != 0)
+		if (strcmp(pr->patches[i].action, "applied") != 0 ||
+		    listed(r->applied, pr->patches[i].name_label))
 			continue;
 		l = strlen(r->applied);
 		snprintf(r->applied + l, sizeof(r->applied) - l, "%s%s", l ? ", " : "",
 		    pr->patches[i].name_label);
 	}
+}
+
+/* Did only checks of passing work fail (VMs in flux, HA work, async jobs)? */
+static int
+only_transient(const struct checks *c)
+{
+	static const char *const passing[] = { "no VM in flux", "no HA work", "no async jobs" };
+	size_t i, k;
+	int failed = 0;
+
+	for (i = 0; i < c->n; i++) {
+		int ok = 0;
+		if (c->v[i].result != CHECK_FAIL)
+			continue;
+		failed++;
+		for (k = 0; k < sizeof(passing) / sizeof(passing[0]); k++)
+			ok |= strcmp(c->v[i].name, passing[k]) == 0;
+		if (!ok)
+			return 0;
+	}
+	return failed > 0;
 }
 
 /* One host: capacity and lock re-checked, its procedure as a child, back in service. */
@@ -598,6 +658,7 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	struct procedure_report pr;
 	char spec[32], detail[2400];
 	long long seq;
+	double start;
 	int rc;
 
 	snprintf(detail, sizeof(detail), "%s (host %lld)%s; " PROCEDURE_PROPOSED "%s%s%s",
@@ -607,7 +668,21 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	csm_info("rolling operation %lld: host %s%s, %d hotfix%s", r->op_id, m->name,
 	    is_master ? " (the pool master)" : "", m->to_apply, m->to_apply == 1 ? "" : "es");
 	snprintf(spec, sizeof(spec), "%lld", m->id);
-	rc = procedure_run_child(r->s, spec, r->files, r->nfiles, r->catalog, &child, &pr);
+	start = csm_now();
+	for (;;) {
+		rc = procedure_run_child(r->s, spec, r->files, r->nfiles, r->catalog, &child,
+		    &pr);
+		/* Work in flight (the operator starting the VMs without Tools again, a
+		 * migration back) refuses the host before anything changed: it passes. */
+		if (rc != CSM_ECONFLICT || pr.op != NULL || !only_transient(&pr.checks) ||
+		    csm_now() - start >= r->s->conf->proc.wait_timeout || wait_stopped())
+			break;
+		csm_info("waiting %.0f s: work in flight before %s can go out: %s", csm_now() -
+		    start, m->name, csm_err_msg());
+		csm_err_clear();
+		procedure_report_free(&pr);
+		wait_sleep(r->s->conf->proc.poll_interval);
+	}
 	remember_applied(r, &pr);
 	if (pr.op != NULL) {
 		m->disabled_before = db_get(pr.op, 0, J_OP_PRIOR) != NULL &&
@@ -618,8 +693,10 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	procedure_report_free(&pr);
 	if (rc != CSM_OK) {
 		char *why = xstrdup(csm_err_msg());
-		step_end(r, seq, rc, why);
+		char *d = xasprintf("%s; failed: %s", detail, why);
+		step_end(r, seq, rc, d);
 		csm_err_set(rc, "%s", why);
+		free(d);
 		free(why);
 		return stop_run(r, rc, m->name);
 	}
@@ -628,6 +705,34 @@ one_host(struct roll *r, struct member *m, int is_master, const struct cap_step 
 	if ((rc = wait_in_service(r, m)) != CSM_OK)
 		return stop_run(r, rc, m->name);
 	return CSM_OK;
+}
+
+/*
+ * The pool as it is now: reached, its master, each host's plan.  Right after a host the
+ * pool may still be settling (a master change restarts every xapi): an error is "not
+ * known yet", looked at again until procedure.wait_timeout.
+ */
+static int
+look_at_pool(struct roll *r, long long *master)
+{
+	const struct conf_procedure *c = &r->s->conf->proc;
+	double start = csm_now(), shown = -1e9;
+	int rc;
+
+	for (;;) {
+		if ((rc = open_pool(r)) == CSM_OK && (rc = master_now(r, master)) == CSM_OK &&
+		    (rc = plan_members(r)) == CSM_OK)
+			return CSM_OK;
+		if (wait_stopped() || csm_now() - start >= c->wait_timeout)
+			return rc;
+		if (csm_now() - shown > 30) {
+			csm_info("waiting %.0f s: the pool of %s, not known yet: %s", csm_now() -
+			    start, r->cluster, csm_err_msg());
+			shown = csm_now();
+		}
+		csm_err_clear();
+		wait_sleep(c->poll_interval < 1 ? 1 : c->poll_interval);
+	}
 }
 
 /* Host after host, each decided from live state, until none needs anything. */
@@ -647,8 +752,7 @@ run_hosts(struct roll *r)
 			rc = stop_run(r, csm_err_set(CSM_EFAIL, "interrupted between hosts"), NULL);
 			break;
 		}
-		if ((rc = open_pool(r)) != CSM_OK || (rc = master_now(r, &master)) != CSM_OK ||
-		    (rc = plan_members(r)) != CSM_OK) {
+		if ((rc = look_at_pool(r, &master)) != CSM_OK) {
 			rc = stop_run(r, rc, NULL);
 			break;
 		}
@@ -762,14 +866,16 @@ build_report(struct roll *r)
 	}
 	for (k = 0; k < r->nm; k++) {
 		rep->hosts[k].to_apply = r->m[k].to_apply;
-		rep->hosts[k].result = r->m[k].to_apply == 0 && !r->m[k].done ? "skipped" :
-		    "pending";
+		rep->hosts[k].result = r->planned && r->m[k].to_apply == 0 && !r->m[k].done ?
+		    "skipped" : "pending";
 	}
 	/* The dry run's order is the capacity plan's. */
 	for (k = 0; r->op_id == 0 && k < rep->nsteps; k++)
 		for (i = 0; i < (int)rep->nh; i++)
-			if (rep->hosts[i].id == rep->steps[k].host_id)
+			if (rep->hosts[i].id == rep->steps[k].host_id) {
 				rep->hosts[i].order = (int)k + 1;
+				rep->hosts[i].master = member(r, rep->hosts[i].id)->predicted_master;
+			}
 	if (r->op_id == 0)
 		return;
 	db_res_free(rep->ops);
@@ -836,9 +942,14 @@ build_report(struct roll *r)
 			continue;
 		started = when(db_get(rep->ops, i, J_OP_STARTED));
 		finished = when(db_get(rep->ops, i, J_OP_FINISHED));
-		rep->total_s = (finished >= 0 ? finished : now) - started;
 		s = find_step(pst, RS_PLAN, NULL, 0);
-		rep->plan_s = s >= 0 ? when(db_get(pst, s, J_STEP_FINISHED)) - started : -1;
+		rep->plan_s = -1;
+		if (s >= 0 && db_get(pst, s, J_STEP_DETAIL) != NULL &&
+		    strstr(db_get(pst, s, J_STEP_DETAIL), PLANNED_TAG) != NULL)
+			rep->plan_s = strtoll(strstr(db_get(pst, s, J_STEP_DETAIL), PLANNED_TAG) +
+			    strlen(PLANNED_TAG), NULL, 10);
+		rep->total_s = (finished >= 0 ? finished : now) - started +
+		    (rep->plan_s > 0 ? rep->plan_s : 0);
 		s = find_step(pst, RS_UPLOAD, NULL, 1);
 		rep->upload_s = span(pst, s, J_STEP_STARTED, pst, s, J_STEP_FINISHED);
 		s = find_step(pst, RS_CLEAN, NULL, 1);
@@ -998,6 +1109,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	size_t n = 0, k;
 	int rc, i, bad = 0;
 	char *args = NULL;
+	double t0;
 	struct sbuf plan = SBUF_INIT;
 
 	memset(&r, 0, sizeof(r));
@@ -1006,6 +1118,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	r.rep = rep;
 	r.dry = d != NULL;
 	rep->state = "planned";
+	t0 = csm_now();
 	wait_catch_signals();
 	for (i = -1; i < nfiles; i++) {
 		const char *f = i < 0 ? catalog : files[i];
@@ -1099,7 +1212,8 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	seq = step_begin(&r, RS_PLAN, NULL);
 	{
 		char *text = xasprintf("order: %s; capacity fits at every step "
-		    "(cpu.overprovisioning.factor %.2f)", (plan.s ? plan.s : ""), rep->factor);
+		    "(cpu.overprovisioning.factor %.2f); " PLANNED_TAG "%.0f s",
+		    (plan.s ? plan.s : ""), rep->factor, csm_now() - t0);
 		step_end(&r, seq, CSM_OK, text);
 		free(text);
 	}
@@ -1191,7 +1305,7 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 {
 	struct roll r;
 	struct db_res *pst = NULL;
-	long long open_child = 0;
+	long long open_child = 0, master = 0;
 	int rc, closed = 0;
 	size_t i;
 	char *who;
@@ -1206,7 +1320,8 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 	who = csm_operator_name();
 	journal_op_touch(s->db, op_id, (long long)getpid(), who);
 	free(who);
-	if ((rc = open_pool(&r)) != CSM_OK || (rc = children(&r, &open_child)) != CSM_OK) {
+	if ((rc = look_at_pool(&r, &master)) != CSM_OK ||
+	    (rc = children(&r, &open_child)) != CSM_OK) {
 		rc = stop_run(&r, rc, NULL);
 		goto report;
 	}
@@ -1220,14 +1335,25 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 		long long seq;
 		char detail[300];
 
+		struct cap_step *steps = NULL;
+		int bad = 0;
+
 		if (journal_op_raw(s->db, open_child, &raw) == CSM_OK)
 			m = member(&r, db_get_int(raw, 0, J_RAW_HOST_ID, -1));
 		db_res_free(raw);
+		csm_err_clear();
+		/* Targets for what is still on the host, from the placement now. */
+		if (m != NULL && plan_members(&r) == CSM_OK &&
+		    plan_capacity(&r, &m->id, 1, &steps, &bad) == CSM_OK) {
+			child.migrate_to = steps[0].migrate_to;
+			child.restart_on = steps[0].restart_on;
+		}
 		csm_err_clear();
 		snprintf(detail, sizeof(detail), "%s (host %lld); resuming operation %lld",
 		    m ? m->name : "?", m ? m->id : 0, open_child);
 		seq = step_begin(&r, RS_HOST, detail);
 		rc = procedure_resume_child(s, open_child, &child, &pr);
+		capacity_steps_free(steps, 1);
 		remember_applied(&r, &pr);
 		procedure_report_free(&pr);
 		step_end(&r, seq, rc, rc == CSM_OK ? detail : csm_err_msg());
@@ -1278,6 +1404,8 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 						    strncmp(sp, " applied", 8) != 0)
 							continue;
 						*sp = '\0';
+						if (listed(r.applied, tok))
+							continue;
 						l = strlen(r.applied);
 						snprintf(r.applied + l, sizeof(r.applied) - l, "%s%s",
 						    l ? ", " : "", tok);

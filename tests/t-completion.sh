@@ -26,7 +26,7 @@ expect_comp() {
 	shift 2
 	expect_eq "$d" "$want" "$(comp "$@" | paste -sd' ')"
 }
-expect_comp "the nouns and commands" "audit check completion host hotfix journal patch recover resume schema vms" ""
+expect_comp "the nouns and commands" "audit check completion host hotfix journal patch recover resume rolling schema vms" ""
 expect_comp "h: host and hotfix" "host hotfix" h
 expect_comp "host's verbs" "disable enable list reboot show" host ""
 expect_comp "host di: disable" "disable" host di

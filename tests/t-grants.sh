@@ -12,7 +12,7 @@ write_conf
 sed -i -e 's/user = "csm"/user = "csmaint"/' -e "s|db.pass|least.pass|" "$CONF"
 
 expect_exit 0 "schema as the least-privilege user" schema -o csv
-expect_out ',true,1,1' "sees the journal"
+expect_out ',true,2,2' "sees the journal"
 expect_exit 0 "host list" host list -o json
 expect_exit 0 "host show" host show xs-01
 expect_exit 0 "host disable" host disable xs-01 --reason grants --execute

@@ -159,8 +159,8 @@ PY="assert d['command'] == 'recover' and d['arguments'] == ['$op'] and d['refuse
 json_dry 0 "recover dry run" recover "$op"
 csv_refused recover "$op"
 
-PY='assert d["sql"] and all(s["values"] == [] for s in d["sql"]) and "installed" in d["plan"][0]'
-json_dry 0 "schema install dry run" schema install
+PY='assert d["sql"] == [] and "installed" in d["plan"][0] and "nothing to run" in d["plan"][1], d'
+json_dry 0 "schema install dry run (installed at the current version: nothing to run)" schema install
 csv_refused schema install
 
 PY='

@@ -185,7 +185,55 @@ expect_eq "second host: the listed VM to its proposed host rx-03, the unlisted o
 	"23 21" "$(sql "SELECT GROUP_CONCAT(host_id ORDER BY id SEPARATOR ' ') FROM vm_instance WHERE id IN (1010, 1011)")"
 expect_eq "the cluster autopilot took the hosts one at a time, in the order csmaint disabled them" "[21, 24]" \
 	"$(msctl status | $PY -c 'import json,sys; print(json.load(sys.stdin)["autopilot_cluster"]["10"]["hosts"])')"
+expect_eq "status counts the migrations per VM (for the bench)" "1 1 1" \
+	"$(msctl status | $PY -c 'import json,sys; m=json.load(sys.stdin)["migrations_by_vm"]; print(m.get("i-2-1001-VM"), m.get("i-2-1010-VM"), m.get("r-1003-VM"))')"
 check "autopilot-cluster pool-a stop" msctl autopilot-cluster pool-a stop
 expect_eq "no proposal named a host without CloudStack capacity" "0" \
 	"$(msctl status | $PY -c 'import json,sys; print(json.load(sys.stdin)["counters"].get("unsuitable_targets", 0))')"
+
+# ---- 3.0, two pools: the second xapisim on the same port, autopilot-cluster with the
+# handback (csmaint sets resource_state back to Enabled, which 3.0 maintenance needs) ----------
+rolling_setup 3.0 pool-a pool-b
+msctl set migrate_delay 0.05 >/dev/null
+msctl set proposal_wait 5 >/dev/null
+B=$XS_STATE_pool_b
+expect_eq "3.0: pool-b hosts ry-01..ry-04 on 127.0.0.41-44, resource_state Enabled, uuids" \
+	"41 ry-01 127.0.0.41 Enabled 6f1d0a4e-3c2b-4d7e-8a91-0c5e7b2a0041" \
+	"$(sql "SELECT CONCAT_WS(' ', id, name, private_ip_address, resource_state, uuid) FROM host WHERE id = 41")"
+expect_eq "3.0: capacity rows consistent with the VMs, capacity_state Enabled" "0 Enabled" \
+	"$(sql "SELECT COUNT(*) FROM op_host_capacity c JOIN host h ON h.id = c.host_id WHERE h.cluster_id IN (10, 20) AND c.used_capacity <> (SELECT IFNULL(SUM(IF(c.capacity_type = 0, so.ram_size * $MiB, so.cpu * so.speed)), 0) FROM vm_instance v JOIN service_offering so ON so.id = v.service_offering_id WHERE v.host_id = h.id AND v.removed IS NULL)") $(sql "SELECT GROUP_CONCAT(DISTINCT capacity_state) FROM op_host_capacity WHERE cluster_id = 20")"
+expect_eq "pool-b's xapisim: same port, master ry-01" "$XS_PORT 127.0.0.41" "$(cat "$B/port") $(cat "$B/master")"
+J "INSERT INTO operation (id, kind, parent_id, cloud_schema, host_id, host_name, cluster_id, column_name, state, open_cluster, operator, started, updated) VALUES (910, 'rolling', NULL, '$CLOUD', NULL, 'pool-b', 20, 'resource_state', 'running', 20, 'test@t-sim-pool', NOW(), NOW())"
+msctl autopilot-cluster 20 >/dev/null
+J "INSERT INTO operation (id, kind, parent_id, cloud_schema, host_id, host_name, cluster_id, column_name, prior_value, new_value, state, open_host, operator, started, updated) VALUES (911, 'hotfix', 910, '$CLOUD', 41, 'ry-01', 20, 'resource_state', 'Enabled', 'Disabled', 'running', 41, 'test@t-sim-pool', NOW(), NOW())"
+sql "UPDATE host SET resource_state = 'Disabled' WHERE id = 41"
+J "INSERT INTO operation_step (operation_id, seq, name, state, started, detail) VALUES (911, 1, 'wait-vms', 'running', NOW(), 'proposed targets: i-2-2001-VM -> ry-04')"
+wait_sql "Running 44" "SELECT CONCAT_WS(' ', state, host_id) FROM vm_instance WHERE id = 2001" 10
+expect_eq "3.0: the VM with Tools migrated to the proposed ry-04 (the planner: ry-02), in pool-b's xapisim too" \
+	"Running 44 ry-04" "$(sql "SELECT CONCAT_WS(' ', state, host_id) FROM vm_instance WHERE id = 2001") $(xs "$B" 'hname(vm("i-2-2001-VM")["resident_on"])')"
+J "UPDATE operation_step SET state = 'done', detail = 'left' WHERE operation_id = 911 AND seq = 1"
+J "INSERT INTO operation_step (operation_id, seq, name, state, started, detail) VALUES (911, 2, 'wait-no-tools', 'running', NOW(), 'proposed targets: i-2-2002-VM -> ry-03')"
+wait_sql Stopped "SELECT state FROM vm_instance WHERE id = 2002" 10
+J "UPDATE operation_step SET state = 'done', detail = 'shut down' WHERE operation_id = 911 AND seq = 2"
+for _ in $(seq 50); do grep -q "Cannot transimit resource state of host 41" "$TEST_TMP/mssim.log" && break; sleep 0.1; done
+check "3.0: maintenance of the Disabled host refused as CloudStack words it" grep -q "Cannot transimit resource state of host 41" "$TEST_TMP/mssim.log"
+sql "UPDATE host SET resource_state = 'Enabled' WHERE id = 41"		# csmaint's handback
+wait_sql Maintenance "SELECT resource_state FROM host WHERE id = 41" 15
+expect_eq "3.0: in maintenance, the router by the planner on ry-02" "42" "$(sql "SELECT host_id FROM vm_instance WHERE id = 2003")"
+J "UPDATE operation SET state = 'done', open_host = NULL, finished = NOW() WHERE id = 911"
+wait_sql "Running 43" "SELECT CONCAT_WS(' ', state, host_id) FROM vm_instance WHERE id = 2002" 15
+expect_eq "3.0: maintenance cancelled, the VM without Tools started on the proposed ry-03" \
+	"Up Enabled Running 43 ry-03" \
+	"$(sql "SELECT CONCAT_WS(' ', status, resource_state) FROM host WHERE id = 41") $(sql "SELECT CONCAT_WS(' ', state, host_id) FROM vm_instance WHERE id = 2002") $(xs "$B" 'hname(vm("i-2-2002-VM")["resident_on"])')"
+expect_eq "3.0: pool-a untouched by pool-b's run (master, its 11 VMs where they were)" "127.0.0.21 11" \
+	"$(cat "$XS_STATE_pool_a/master") $(sql "SELECT COUNT(*) FROM vm_instance WHERE id BETWEEN 1001 AND 1099 AND host_id = last_host_id AND state = 'Running'")"
+# 3.0: csmaint hands an empty host back to Enabled at once; the Disabled moment is too
+# short to see: the open operation is what counts (t-rolling-30's resume needs it)
+J "INSERT INTO operation (id, kind, parent_id, cloud_schema, host_id, host_name, cluster_id, column_name, prior_value, new_value, state, open_host, operator, started, updated) VALUES (912, 'hotfix', 910, '$CLOUD', 44, 'ry-04', 20, 'resource_state', 'Enabled', 'Disabled', 'running', 44, 'test@t-sim-pool', NOW(), NOW())"
+sql "UPDATE host SET resource_state = 'Disabled' WHERE id = 44; UPDATE host SET resource_state = 'Enabled' WHERE id = 44"
+J "INSERT INTO operation_step (operation_id, seq, name, state, started, detail) VALUES (912, 1, 'wait-vms', 'running', NOW(), 'proposed targets: i-2-2001-VM -> ry-01, i-2-2010-VM -> ry-01, i-2-2011-VM -> ry-01')"
+wait_sql Maintenance "SELECT resource_state FROM host WHERE id = 44" 15
+expect_eq "3.0: a host Disabled only for a moment is still taken: its VMs on ry-01, the host in maintenance" \
+	"41,41,41 Maintenance" "$(sql "SELECT GROUP_CONCAT(host_id ORDER BY id) FROM vm_instance WHERE id IN (2001, 2010, 2011)") $(sql "SELECT resource_state FROM host WHERE id = 44")"
+msctl autopilot-cluster 20 stop >/dev/null
 finish

@@ -370,7 +370,7 @@ CREATE TABLE `op_host_capacity` (
   INDEX `i_op_host_capacity__cluster_id` (`cluster_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
 
--- Offerings and global settings, as CloudStack 3.0.2's create-schema.sql has them (the
+-- Offerings and global settings, as CloudStack 3.0.1 and 3.0.2's create-schema.sql have them (the
 -- 2.2.14 -> 3.0 upgrade, schema-2214to30.sql, adds disk_offering.uuid and the sort_key
 -- columns): the capacity a VM takes is its service offering's cpu x speed (MHz) and
 -- ram_size (MiB) (CapacityManagerImpl), and configuration holds

@@ -31,7 +31,9 @@ VMs per host (user VMs i-2-ID-VM with Tools unless said; offerings 1 small 512 M
   has no Tools: HVM, no PV drivers); 1 large + medium + console proxy v- (host 1 only,
   else small); 2 medium + small + SSVM s- (host 2 only, else small); 3 large + small.
   pool-tight: every host xl + large, and host 0 small (no Tools) + router, host 1 console
-  proxy, host 2 SSVM, host 3.. small: 6.1 to 7 GiB used of 7.0 GiB.
+  proxy, host 2 SSVM, host 3.. small: 6400 to 7168 MiB used of 7195 MiB per host, so
+  no host's VMs (at least 6144 MiB) fit in the others' 27 to 795 MiB free.  Fitting
+  pools: 1792 to 4096 MiB used of 15259 MiB per host.
 Patches: XS56EFP1003 (c3c3c3c3-..-000000000003, restartHost) and XS56EFP1004
 (c4c4c4c4-..-000000000004, restartXAPI, requires 1003), the files tests/lib/common.sh
 mk_hotfixes writes.  --patched HOST,... : those hosts have both applied already (the pool

@@ -234,11 +234,27 @@ mk_hotfixes() {
 #   XS_STATE_P_   the pool's xapisim state dir (simctl --state-dir, e.g. XS_STATE_pool_a)
 #   XS_PID_P_     its pid;  POOL_SQL_P_ / POOL_JSON_P_  the generated fixture files
 # and XS_STATE (the first pool's, for simctl), XS_PORT, XS_CERTS, XAPI_CONF, MS_STATE,
-# MSSIM_PID, CS_VERSION, F3, F4.  Everything is stopped on exit.
+# MSSIM_PID, CS_VERSION, F3, F4.  Everything is stopped on exit.  Called again in the
+# same test it starts over: simulators restarted, the CloudStack database reloaded (VERSION
+# may differ) and the journal emptied, on the same MariaDB.
 rolling_setup() {
 	local v=$1 p u st first=1 pids=
 	shift
-	cs_setup "$v"
+	if [ -n "${MDB_PID:-}" ] && [ -n "${ROLLING_DONE:-}" ]; then
+		kill $MSSIM_PID $ROLLING_XS_PIDS $XAPISIM_PID 2>/dev/null
+		wait $MSSIM_PID $ROLLING_XS_PIDS $XAPISIM_PID 2>/dev/null
+		MSSIM_PID= XAPISIM_PID= ROLLING_XS_PIDS=
+		rm -rf "$TEST_TMP/xapisim" "$TEST_TMP"/xapisim-* "$TEST_TMP/mssim" "$TEST_TMP/pools"
+		CS_VERSION=$v
+		mdb_load_cloudstack "$v" "$CLOUD" >/dev/null || { echo "cannot load fixtures"; exit 1; }
+		mdb_sql -e "DROP DATABASE IF EXISTS $JOURNAL"
+		write_conf
+		"$CSMAINT" -c "$CONF" schema install --execute >/dev/null 2>&1 || {
+			echo "schema install failed"; exit 1; }
+	else
+		cs_setup "$v"
+	fi
+	ROLLING_DONE=1
 	mkdir -p "$TEST_TMP/pools"
 	for p in "$@"; do
 		u=${p//-/_}

@@ -151,6 +151,7 @@ class Sim:
         self.tl = threading.local()
         self.actions = collections.deque(maxlen=500)
         self.count = collections.Counter()
+        self.vm_moves = collections.Counter()   # instance_name -> migrations that succeeded
         self.host_locks = collections.defaultdict(threading.Lock)
         self.unreachable = {}      # host id -> time xapisim first showed it down
         self.xhosts = {}           # host id -> {ref, live, boot, agent}  (xapisim view)
@@ -979,7 +980,11 @@ class Sim:
                 self.log("VM %d: migration %s -> %s failed: %s" % (vm["id"], src, d, err))
                 self.vm_finish(vm["id"], "Migrating", "Running", src)
                 return False
-            return self.vm_finish(vm["id"], "Migrating", "Running", d) is not None
+            done = self.vm_finish(vm["id"], "Migrating", "Running", d) is not None
+            if done:
+                with self.lock:
+                    self.vm_moves[vm["instance_name"]] += 1
+            return done
         finally:
             with self.lock:
                 self.inflight.pop(vm["id"], None)
@@ -1214,8 +1219,10 @@ class Sim:
         operation and the host is back in service without maintenance."""
         ap = self.autopilots[hid]
         step = lambda s: (ap.update(step=s), self.log("autopilot host %d: %s" % (hid, s)))
-        if not self.wait_for(hid, "waiting for csmaint to disable the host",
-                             lambda r: r[self.acol] == "Disabled"):
+        # in_cluster: csmaint's operation row came with the disable (one transaction); on
+        # 3.0 the column may be back at Enabled already (the handback of an empty host)
+        if not in_cluster and not self.wait_for(hid, "waiting for csmaint to disable the host",
+                                                lambda r: r[self.acol] == "Disabled"):
             return
         boot0 = self.xhosts.get(hid, {}).get("boot")
         op = self.open_op(hid) if in_cluster else None
@@ -1333,18 +1340,18 @@ class Sim:
         cp = self.cluster_pilots[cid]
         seen = set()
         while not cp.get("cancel") and not self.stop.is_set():
+            # an open csmaint operation on a routing host of the cluster (its row is
+            # written with the disable; the Disabled state itself may last only moments)
             def q(cur):
-                cur.execute("SELECT id, %s a FROM host WHERE cluster_id = %%s AND type = 'Routing' "
-                            "AND removed IS NULL ORDER BY id" % self.acol, (cid,))
-                return cur.fetchall()
-            picked = None
-            for h in self.tx(q):
-                if h["a"] != "Disabled":
-                    continue
-                op = self.open_op(h["id"])
-                if op is not None and (h["id"], op["id"]) not in seen:
-                    picked = (h["id"], op["id"])
-                    break
+                cur.execute("SELECT id FROM host WHERE cluster_id = %s AND type = 'Routing' "
+                            "AND removed IS NULL ORDER BY id", (cid,))
+                return [r["id"] for r in cur.fetchall()]
+            ids = self.tx(q)
+            rows = self.jq("SELECT id, open_host FROM {J}.operation WHERE cloud_schema = %%s AND "
+                           "open_host IN (%s) ORDER BY id" % ",".join(["%s"] * len(ids)),
+                           [self.args.db] + ids) if ids else []
+            picked = next(((r["open_host"], r["id"]) for r in rows or []
+                           if (r["open_host"], r["id"]) not in seen), None)
             if picked is None:
                 cp["step"] = "waiting for csmaint to disable a host"
                 if not self.sleep("autopilot_poll"):
@@ -1380,6 +1387,7 @@ class Sim:
                     "unreachable": sorted(self.unreachable), "inflight": self.inflight,
                     "xapisim_hosts": dict(self.xhosts), "autopilot": dict(self.autopilots),
                     "autopilot_cluster": dict(self.cluster_pilots),
+                    "migrations_by_vm": dict(self.vm_moves),
                     "fail_migration": self.fail_vm, "actions": list(self.actions)[-200:]}))
         if cmd in ("pause", "resume"):
             self.paused = cmd == "pause"
@@ -1524,6 +1532,11 @@ def main():
 
     sim.log("generation %s (%s / %s), msid %d, database %s, xapisim %s" % (
         sim.gen, sim.acol, sim.mcol, sim.msid, a.db, " ".join(a.xapisim_state_dir or ["none"])))
+    if sim.xapi:
+        try:
+            sim.xapi_round()          # the XenServer view first: resumed work needs it
+        except Exception as e:
+            sim.log("xapisim: %s" % e)
     try:
         sim.resume_migrations()
     except DbError as e:

@@ -1138,8 +1138,20 @@ def _host_evacuate(sim, ctx, h):
 
 
 @xapi("VM.pool_migrate", "vm host options:map")
-def _vm_pool_migrate(sim, ctx, v, h, options):
+def _vm_pool_migrate(sim, ctx, v, h, options, memory_only=False):
+    """memory_only: the management-server simulator's call (control pool_migrate),
+    which checks liveness and PV drivers itself: only the memory check and the time."""
     vm = sim.get("VM", v)
+    if memory_only:
+        if vm["resident_on"] != h:
+            sim.assert_enough_memory(v, h)
+            vm["_migrating_to"] = h
+            try:
+                sim.sleep(float(sim.opts["migrate_seconds"]), ctx)
+                vm["resident_on"] = h
+            finally:
+                vm.pop("_migrating_to", None)
+        return
     sim.assert_live(h)
     if vm["power_state"] != "Running":
         raise XapiError("VM_BAD_POWER_STATE", v, "Running", vm["power_state"].lower())
@@ -1168,12 +1180,14 @@ def _vm_pool_migrate(sim, ctx, v, h, options):
 
 
 @xapi("VM.start_on", "vm host start_paused:bool force:bool")
-def _vm_start_on(sim, ctx, v, h, start_paused, force):
-    """VM.start_on: assert_can_boot_here (memory), then Running on the host."""
+def _vm_start_on(sim, ctx, v, h, start_paused, force, memory_only=False):
+    """VM.start_on: assert_can_boot_here (memory), then Running on the host.
+    memory_only: the management-server simulator's call (control start_on)."""
     vm = sim.get("VM", v)
-    sim.assert_live(h)
-    if vm["power_state"] != "Halted":
-        raise XapiError("VM_BAD_POWER_STATE", v, "Halted", vm["power_state"].lower())
+    if not memory_only:
+        sim.assert_live(h)
+        if vm["power_state"] != "Halted":
+            raise XapiError("VM_BAD_POWER_STATE", v, "Halted", vm["power_state"].lower())
     sim.assert_enough_memory(v, h)
     vm["power_state"], vm["resident_on"] = ("Paused" if start_paused else "Running"), h
     vm["domid"] = 1 + len(sim.db["VM"])
@@ -1319,14 +1333,15 @@ def control(sim, cmd):
                 vm["resident_on"] = sim.master
         elif name in ("pool_migrate", "start_on"):
             # the XenAPI call as CloudStack's MigrateCommand / StartCommand makes it
-            # (VM.pool_migrate, VM.start_on), for the management-server simulator:
-            # the same checks and duration; an XenAPI error is the result, not a failure
+            # (VM.pool_migrate, VM.start_on), for the management-server simulator: the
+            # memory check and the duration (mssim checks liveness and PV drivers
+            # itself); an XenAPI error is the result, not a failure
             v, h = find(sim, "VM", a["vm"]), find(sim, "host", a["host"])
             try:
                 if name == "pool_migrate":
-                    _vm_pool_migrate(sim, Ctx(sim.master), v, h, {"live": "true"})
+                    _vm_pool_migrate(sim, Ctx(sim.master), v, h, {"live": "true"}, True)
                 else:
-                    _vm_start_on(sim, Ctx(sim.master), v, h, False, False)
+                    _vm_start_on(sim, Ctx(sim.master), v, h, False, False, True)
             except XapiError as e:
                 out["error"] = list(e.desc)
         elif name == "move_vm":
