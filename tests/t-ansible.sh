@@ -4,9 +4,10 @@
 # management-server simulator's autopilot.  Check mode is csmaint's dry run and
 # changes nothing; a real run patches pool-a, then pool-b; a pool that fails (a
 # capacity refusal, an apply failure) stops the play and the pool after it is
-# untouched.  The inventory is the sample's, with this test's pools and paths.
+# untouched; after `csmaint resume` the playbook again finishes the fleet.  The
+# inventory is the sample's, with this test's pools and paths.
 . "$TOP_SRCDIR/tests/lib/common.sh"
-need_cmd ansible-playbook ansible-core
+need_cmd /usr/bin/ansible-playbook ansible-core	# Debian's, not one from pip in $PATH
 need_py yaml python3-yaml	# the sample inventory, read and rewritten (ansible-core needs it too)
 need_py pymysql python3-pymysql	# the management-server simulator (tests/mssim)
 
@@ -27,7 +28,7 @@ export HOME=$ANS/home ANSIBLE_CONFIG=$ANS/ansible.cfg ANSIBLE_HOME=$ANS/home/.an
 	ANSIBLE_LOCAL_TEMP=$ANS/tmp/local ANSIBLE_REMOTE_TEMP=$ANS/tmp/remote \
 	ANSIBLE_ASYNC_DIR=$ANS/tmp/async ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
 	ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_COLLECTIONS_PATH=$ANS/collections \
-	ANSIBLE_ROLES_PATH=$ANS/roles ANSIBLE_GALAXY_SERVER_LIST= \
+	ANSIBLE_ROLES_PATH=$ANS/roles \
 	ANSIBLE_DEPRECATION_WARNINGS=0
 PLAYBOOK=$TOP_SRCDIR/conf/ansible/rolling.yml SAMPLE=$TOP_SRCDIR/conf/ansible/inventory.sample.yml
 
@@ -75,7 +76,7 @@ play() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do pools+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	inventory "$ANS/inventory.yml" "${pools[@]}"
-	(cd "$ANS" && ansible-playbook -i "$ANS/inventory.yml" "$PLAYBOOK" "$@") >"$PLAY_OUT" 2>&1
+	(cd "$ANS" && /usr/bin/ansible-playbook -i "$ANS/inventory.yml" "$PLAYBOOK" "$@") >"$PLAY_OUT" 2>&1
 	rc=$?
 	PLAYS=$((PLAYS + 1))
 	cp "$PLAY_OUT" "$TEST_TMP/play-$PLAYS.out"	# each play's output, for KEEP_TMP=1
@@ -135,6 +136,20 @@ pool_untouched() {
 }
 rolling_ops() { sql "SELECT COUNT(*) FROM operation WHERE kind = 'rolling' AND host_name = '$1'" "$JOURNAL"; }
 
+# The sample itself, as Ansible reads it: every pool in csmaint_pools, with a cluster.
+sample_ok() {
+	(cd "$ANS" && /usr/bin/ansible-inventory -i "$SAMPLE" --list 2>"$ANS/inventory.err") |
+		/usr/bin/python3 -c '
+import json, sys
+pools = json.load(sys.stdin)["_meta"]["hostvars"]
+assert len(pools) >= 2, pools
+for name, v in pools.items():
+    assert str(v["csmaint_cluster"]) != "", name
+    assert v.get("csmaint_hotfixes") or v.get("csmaint_catalog"), name
+    assert v["ansible_connection"] == "local", name
+'
+}
+check "the sample inventory parses: its pools, each with a cluster and hotfixes or a catalog" sample_ok
 check "the site has two hosts or more in pool-a and pool-b" \
 	test "$(hosts_of pool-a | wc -l)" -ge 2 -a "$(hosts_of pool-b | wc -l)" -ge 2
 
@@ -204,6 +219,7 @@ case "$(recap pool-a) / $(recap pool-b)" in *"changed=0"*"failed=0"*" / "*"chang
 n_b=$(rolling_ops pool-b) before_b=$(rows pool-b)
 HOTFIXES=("$F3" "$F4" "$F5")
 second=$(hosts_of pool-a | sed -n 2p)
+# shellcheck disable=SC2154 # XS_STATE_pool_a: set by rolling_setup (eval)
 /usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/simctl" --state-dir "$XS_STATE_pool_a" set "apply_fail_on=[\"$second\"]" >/dev/null ||
 	{ echo "simctl set apply_fail_on failed"; exit 1; }
 play "apply failure in pool-a" 2 pool-a pool-b -- -e csmaint_async=240 -e csmaint_poll=1
@@ -219,6 +235,7 @@ if grep -q "TASK \[csmaint rolling pool-b\]" "$PLAY_OUT"; then not_ok "the play 
 # As conf/ansible/README says: fix the cause, resume the pool operation, run the
 # playbook again: pool-a (at the level now) is ok, pool-b is patched.
 op=$(sql "SELECT id FROM operation WHERE kind = 'rolling' AND host_name = 'pool-a' ORDER BY id DESC LIMIT 1" "$JOURNAL")
+# shellcheck disable=SC2154
 /usr/bin/python3 "$TOP_SRCDIR/tests/xapisim/simctl" --state-dir "$XS_STATE_pool_a" set "apply_fail_on=[]" >/dev/null
 expect_exit 0 "csmaint resume finishes pool-a" resume "$op"
 play "the playbook again after the resume" 0 pool-a pool-b
