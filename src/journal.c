@@ -1,4 +1,5 @@
 /* journal.c: the csmaint journal schema: install, read operations and steps. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "csmaint.h"
 #include "db.h"
 #include "journal.h"
+#include "sbuf.h"
 
 extern const char journal_sql[];	/* sql/journal.sql, embedded at build time */
 extern const char journal_upgrade_2_sql[];	/* sql/journal-upgrade-2.sql */
@@ -368,4 +370,62 @@ journal_op_raw(struct db *db, long long op, struct db_res **out)
 		    "in journal '%s'", op, db_schema(db), db_journal(db));
 	}
 	return rc;
+}
+
+char *
+journal_args(const char *key, const char *value, const char *catalog, char *const *files,
+    int nfiles)
+{
+	struct sbuf b = SBUF_INIT;
+	char path[PATH_MAX];
+	int i;
+
+	sbuf_printf(&b, "%s=%s\n", key, value);
+	for (i = -1; i < nfiles; i++) {
+		const char *f = i < 0 ? catalog : files[i];
+
+		if (f == NULL)
+			continue;
+		if (realpath(f, path) == NULL)
+			snprintf(path, sizeof(path), "%s", f);
+		sbuf_printf(&b, "%s=%s\n", i < 0 ? "catalog" : "file", path);
+	}
+	return sbuf_take(&b);
+}
+
+void
+journal_args_parse(const char *text, const char *key, struct journal_args *a)
+{
+	char *copy = xstrdup(text ? text : ""), *line, *save = NULL;
+	size_t kl = strlen(key);
+
+	memset(a, 0, sizeof(*a));
+	a->files = xcalloc(1, sizeof(*a->files));
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, kl) == 0 && line[kl] == '=') {
+			free(a->value);
+			a->value = xstrdup(line + kl + 1);
+		} else if (strncmp(line, "catalog=", 8) == 0) {
+			free(a->catalog);
+			a->catalog = xstrdup(line + 8);
+		} else if (strncmp(line, "file=", 5) == 0) {
+			a->files = xrealloc(a->files, sizeof(char *) * (size_t)(a->nfiles + 2));
+			a->files[a->nfiles++] = xstrdup(line + 5);
+			a->files[a->nfiles] = NULL;
+		}
+	}
+	free(copy);
+}
+
+void
+journal_args_free(struct journal_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->nfiles; i++)
+		free(a->files[i]);
+	free(a->files);
+	free(a->value);
+	free(a->catalog);
+	memset(a, 0, sizeof(*a));
 }

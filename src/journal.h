@@ -75,6 +75,23 @@ int journal_open_ops(struct db *db, struct db_res **out);
 void journal_lock_name(const char *schema, long long host_id, char *buf, size_t len);
 void journal_cluster_lock_name(const char *schema, long long cluster_id, char *buf,
     size_t len);
+/*
+ * operation.arguments, what a resume needs to run the operation again: "KEY=VALUE"
+ * (host= or cluster=), then "catalog=PATH" and "file=PATH" lines, paths made absolute.
+ * journal_args() writes it (the caller's); journal_args_parse() reads it back into
+ * *value, *catalog and *files / *nfiles (NULL-terminated), the caller's to free.
+ */
+struct journal_args {
+	char	*value;		/* the host or cluster as given */
+	char	*catalog;
+	char	**files;
+	int	 nfiles;
+};
+char *journal_args(const char *key, const char *value, const char *catalog,
+    char *const *files, int nfiles);
+void journal_args_parse(const char *text, const char *key, struct journal_args *out);
+void journal_args_free(struct journal_args *a);
+
 /* Steps: a row 'running' when a step starts, then done or failed with a detail. */
 int journal_step_start(struct db *db, long long op, const char *name, const char *detail,
     long long *seq);

@@ -1,5 +1,6 @@
 /* patch.c: hotfix files, upload, precheck, apply, verification, clean-up and the plan. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -784,4 +785,21 @@ patch_clean_applied(struct pool *pool, int updates, const struct pool_host *host
 	free(copy);
 	text = sbuf_take(&out);
 	return text;
+}
+
+int
+patch_inputs_check(const char *catalog, char *const *files, int nfiles)
+{
+	int i, rc;
+
+	for (i = -1; i < nfiles; i++) {
+		const char *f = i < 0 ? catalog : files[i];
+
+		/* The journal keeps the paths one a line for resume: text rules apply. */
+		if (f != NULL && ((rc = csm_check_text(i < 0 ? "the catalog's path" :
+		    "a hotfix file's path", f, PATH_MAX)) != CSM_OK ||
+		    (rc = patch_file_check(f, i < 0 ? "catalog" : "hotfix file")) != CSM_OK))
+			return rc;
+	}
+	return CSM_OK;
 }

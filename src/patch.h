@@ -105,6 +105,13 @@ int patch_clean(struct pool *pool, const struct pool_host *host, const struct pa
     const char **method);
 
 /*
+ * The inputs of a run, checked before anything changes: the CATALOG (may be NULL) and
+ * the NFILES FILES are usable (patch_file_check), and their paths are text the journal
+ * can keep for a resume.
+ */
+int patch_inputs_check(const char *catalog, char *const *files, int nfiles);
+
+/*
  * After a host (or a pool) is done: of the hotfixes NAMES ("a, b"), clean those every
  * one of the NH HOSTS has (patch_clean through XS), keep the others.  Best effort: the
  * text returned (the caller's) says what happened to each; a failure is warned about

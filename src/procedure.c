@@ -932,44 +932,19 @@ step_restore(struct proc *p, char *detail, size_t len)
 	return rc;
 }
 
-static char *
-serialize_args(const char *host, char *const *files, int nfiles, const char *catalog)
-{
-	struct sbuf b = SBUF_INIT;
-	char path[PATH_MAX];
-	int i;
-
-	sbuf_printf(&b, "host=%s\n", host);
-	for (i = -1; i < nfiles; i++) {
-		const char *f = i < 0 ? catalog : files[i];
-
-		if (f == NULL)
-			continue;
-		if (realpath(f, path) == NULL)
-			snprintf(path, sizeof(path), "%s", f);
-		sbuf_printf(&b, "%s=%s\n", i < 0 ? "catalog" : "file", path);
-	}
-	return sbuf_take(&b);
-}
-
+/* The operation's arguments as the journal keeps them (journal_args). */
 static void
-parse_args(struct proc *p, const char *text)
+take_args(struct proc *p, const char *text)
 {
-	char *copy = xstrdup(text ? text : ""), *line, *save = NULL;
+	struct journal_args a;
 
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "host=", 5) == 0) {
-			free(p->spec);
-			p->spec = xstrdup(line + 5);
-		} else if (strncmp(line, "catalog=", 8) == 0) {
-			free(p->catalog);
-			p->catalog = xstrdup(line + 8);
-		} else if (strncmp(line, "file=", 5) == 0) {
-			p->files = xrealloc(p->files, sizeof(char *) * (size_t)(p->nfiles + 1));
-			p->files[p->nfiles++] = xstrdup(line + 5);
-		}
-	}
-	free(copy);
+	journal_args_parse(text, "host", &a);
+	free(p->spec);
+	free(p->catalog);
+	p->spec = a.value;
+	p->catalog = a.catalog;
+	p->files = a.files;
+	p->nfiles = a.nfiles;
 }
 
 /*
@@ -1081,7 +1056,7 @@ step_disable(struct proc *p, char *detail, size_t len)
 	struct toggle_spec spec = { "hotfix", "running", 1, detail, NULL,
 	    p->child ? p->child->parent_id : 0 };
 	struct toggle_result res;
-	char *args = serialize_args(p->spec, p->files, p->nfiles, p->catalog);
+	char *args = journal_args("host", p->spec, p->catalog, p->files, p->nfiles);
 	int rc;
 
 	(void)len;
@@ -1534,7 +1509,7 @@ run(const struct site *s, const char *host, char *const *files, int nfiles,
     const struct procedure_child *child, struct procedure_report *r)
 {
 	struct proc p;
-	int rc, i;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
 	memset(r, 0, sizeof(*r));
@@ -1548,16 +1523,9 @@ run(const struct site *s, const char *host, char *const *files, int nfiles,
 		return rc;
 	/* The inputs first: a file that cannot be used is found now, before the host is
 	 * touched (and a resume must find the same files again). */
-	for (i = -1; i < nfiles; i++) {
-		const char *f = i < 0 ? catalog : files[i];
-		const char *what = i < 0 ? "catalog" : "hotfix file";
-		/* The journal keeps the paths one a line for resume: text rules apply. */
-		if (f != NULL && ((rc = csm_check_text(i < 0 ? "the catalog's path" :
-		    "a hotfix file's path", f, PATH_MAX)) != CSM_OK ||
-		    (rc = patch_file_check(f, what)) != CSM_OK)) {
-			csm_err_prefix("refusing to start on host %s; nothing was changed", host);
-			return rc;
-		}
+	if ((rc = patch_inputs_check(catalog, files, nfiles)) != CSM_OK) {
+		csm_err_prefix("refusing to start on host %s; nothing was changed", host);
+		return rc;
 	}
 	p.spec = xstrdup(host);
 	p.catalog = catalog ? xstrdup(catalog) : NULL;
@@ -1630,7 +1598,7 @@ resume(const struct site *s, long long op_id, const struct procedure_child *chil
 		csm_err_prefix("cannot resume operation %lld", op_id);
 		goto out;
 	}
-	parse_args(&p, db_get(op, 0, J_RAW_ARGS));
+	take_args(&p, db_get(op, 0, J_RAW_ARGS));
 	/* The host may be rebooting (killed during the reboot wait): setup keeps trying
 	 * for reboot_timeout. */
 	if ((rc = setup(&p, p.spec ? p.spec : "", 1)) != CSM_OK)

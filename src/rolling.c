@@ -777,6 +777,23 @@ run_hosts(struct roll *r)
 	return rc;
 }
 
+static void clean_pool(struct roll *r);
+
+/* The hosts, the clean-up and the close: the end of a run and of a resume. */
+static int
+run_to_the_end(struct roll *r)
+{
+	int rc;
+
+	if ((rc = run_hosts(r)) != CSM_OK)
+		return rc;
+	clean_pool(r);
+	journal_pool_close(r->s->db, r->op_id, "done", NULL);
+	csm_info("rolling operation %lld done: every host of cluster %s is patched",
+	    r->op_id, r->cluster);
+	return CSM_OK;
+}
+
 static void
 clean_pool(struct roll *r)
 {
@@ -983,46 +1000,6 @@ rolling_report_free(struct rolling_report *r)
 
 /* ---- set-up shared by run, resume and recover ---- */
 
-static char *
-serialize(struct roll *r, const char *spec)
-{
-	struct sbuf b = SBUF_INIT;
-	char path[PATH_MAX];
-	int i;
-
-	sbuf_printf(&b, "cluster=%s\n", spec);
-	for (i = -1; i < r->nfiles; i++) {
-		const char *f = i < 0 ? r->catalog : r->files[i];
-		if (f == NULL)
-			continue;
-		if (realpath(f, path) == NULL)
-			snprintf(path, sizeof(path), "%s", f);
-		sbuf_printf(&b, "%s=%s\n", i < 0 ? "catalog" : "file", path);
-	}
-	return sbuf_take(&b);
-}
-
-static void
-parse_args(struct roll *r, const char *text, char **spec)
-{
-	char *copy = xstrdup(text ? text : ""), *line, *save = NULL;
-
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "cluster=", 8) == 0) {
-			free(*spec);
-			*spec = xstrdup(line + 8);
-		} else if (strncmp(line, "catalog=", 8) == 0) {
-			free(r->catalog);
-			r->catalog = xstrdup(line + 8);
-		} else if (strncmp(line, "file=", 5) == 0) {
-			r->files = xrealloc(r->files, sizeof(char *) * (size_t)(r->nfiles + 2));
-			r->files[r->nfiles++] = xstrdup(line + 5);
-			r->files[r->nfiles] = NULL;
-		}
-	}
-	free(copy);
-}
-
 static void
 roll_free(struct roll *r)
 {
@@ -1107,7 +1084,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	struct cap_step *steps = NULL;
 	long long master = 0, *order = NULL, seq;
 	size_t n = 0, k;
-	int rc, i, bad = 0;
+	int rc, bad = 0;
 	char *args = NULL;
 	double t0;
 	struct sbuf plan = SBUF_INIT;
@@ -1120,15 +1097,9 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	rep->state = "planned";
 	t0 = csm_now();
 	wait_catch_signals();
-	for (i = -1; i < nfiles; i++) {
-		const char *f = i < 0 ? catalog : files[i];
-		if (f != NULL && ((rc = csm_check_text(i < 0 ? "the catalog's path" :
-		    "a hotfix file's path", f, PATH_MAX)) != CSM_OK ||
-		    (rc = patch_file_check(f, i < 0 ? "catalog" : "hotfix file")) != CSM_OK)) {
-			csm_err_prefix("refusing to start on cluster %s; nothing was changed",
-			    cluster);
-			return rc;
-		}
+	if ((rc = patch_inputs_check(catalog, files, nfiles)) != CSM_OK) {
+		csm_err_prefix("refusing to start on cluster %s; nothing was changed", cluster);
+		return rc;
 	}
 	r.catalog = catalog ? xstrdup(catalog) : NULL;
 	r.reason = reason ? xstrdup(reason) : NULL;
@@ -1197,7 +1168,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 	/* 2. Hold the cluster, open the operation. */
 	if ((rc = take_cluster(&r)) != CSM_OK)
 		goto out;
-	args = serialize(&r, cluster);
+	args = journal_args("cluster", cluster, r.catalog, r.files, r.nfiles);
 	rc = journal_pool_open(s->db, r.cluster_id, r.cluster, s->cs->column, args, r.reason,
 	    &r.op_id);
 	if (rc != CSM_OK) {
@@ -1222,12 +1193,7 @@ rolling_run(const struct site *s, const char *cluster, char *const *files, int n
 		rc = stop_run(&r, rc, NULL);
 		goto report;
 	}
-	if ((rc = run_hosts(&r)) != CSM_OK)
-		goto report;
-	clean_pool(&r);
-	journal_pool_close(s->db, r.op_id, "done", NULL);
-	csm_info("rolling operation %lld done: every host of cluster %s is patched", r.op_id,
-	    r.cluster);
+	rc = run_to_the_end(&r);
 report:
 	build_report(&r);
 out:
@@ -1275,7 +1241,14 @@ reopen(struct roll *r, long long op_id, int *closed)
 	}
 	r->op_id = op_id;
 	r->cluster_id = db_get_int(raw, 0, J_RAW_CLUSTER, 0);
-	parse_args(r, db_get(raw, 0, J_RAW_ARGS), &spec);
+	{
+		struct journal_args a;
+		journal_args_parse(db_get(raw, 0, J_RAW_ARGS), "cluster", &a);
+		spec = a.value;
+		r->catalog = a.catalog;
+		r->files = a.files;
+		r->nfiles = a.nfiles;
+	}
 	if (db_get(raw, 0, J_RAW_OPEN_CLUSTER) == NULL) {
 		*closed = 1;
 		csm_info("rolling operation %lld is already closed (%s): nothing to do", op_id,
@@ -1417,12 +1390,7 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 		csm_err_clear();
 		db_res_free(ops);
 	}
-	if ((rc = run_hosts(&r)) != CSM_OK)
-		goto report;
-	clean_pool(&r);
-	journal_pool_close(s->db, r.op_id, "done", NULL);
-	csm_info("rolling operation %lld done: every host of cluster %s is patched", r.op_id,
-	    r.cluster);
+	rc = run_to_the_end(&r);
 report:
 	build_report(&r);
 out:
