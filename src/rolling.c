@@ -56,6 +56,7 @@ struct roll {
 	int		 t_open;
 	int		 dry;
 	int		 planned;	/* the hosts' plans were made */
+	int		 lost;		/* another csmaint owns the operation now */
 	char		 applied[2048];	/* hotfixes the children applied, "a, b" */
 };
 
@@ -435,10 +436,57 @@ step_begin(struct roll *r, const char *name, const char *detail)
 static void
 step_end(struct roll *r, long long seq, int rc, const char *detail)
 {
-	if (seq > 0)
+	if (seq > 0 && !r->lost)
 		journal_step_finish(r->s->db, r->op_id, seq, rc == CSM_OK ? "done" : "failed",
 		    detail);
 	csm_err_clear();
+}
+
+/*
+ * The connection was lost: connect again and take the cluster's lock again (the server
+ * released it with the connection).  Another csmaint holding it now (a resume or
+ * recover elsewhere) owns the rolling operation: CSM_ECONFLICT, and this run writes
+ * nothing more.
+ */
+static int
+relock(struct roll *r)
+{
+	int got = 0, rc;
+
+	if ((rc = db_reconnect(r->s->db)) != CSM_OK)
+		return rc;
+	db_set_column(r->s->db, r->s->cs->column);
+	if (r->lock[0] == '\0')
+		return CSM_OK;
+	if ((rc = db_get_lock(r->s->db, r->lock, 0, &got)) != CSM_OK)
+		return rc;
+	if (!got) {
+		r->lock[0] = '\0';
+		r->lost = 1;
+		return csm_err_set(CSM_ECONFLICT, "after reconnecting, another csmaint holds "
+		    "rolling operation %lld's lock: stopping here without touching anything",
+		    r->op_id);
+	}
+	return CSM_OK;
+}
+
+/* Does this connection still hold the cluster's lock (a child that reconnected may
+ * have found another csmaint holding it)? */
+static int
+owns(struct roll *r)
+{
+	struct db_res *res = NULL;
+	int yes;
+
+	if (r->lost || r->lock[0] == '\0' || db_query(r->s->db, &res,
+	    "SELECT IS_USED_LOCK(?) <=> CONNECTION_ID()", "s", r->lock) != CSM_OK) {
+		db_res_free(res);
+		return 0;
+	}
+	yes = db_get_int(res, 0, 0, 0) == 1;
+	db_res_free(res);
+	r->lost = !yes;
+	return yes;
 }
 
 /* The run stops: the rolling operation stays open, failed, for resume or recover. */
@@ -448,8 +496,13 @@ stop_run(struct roll *r, int rc, const char *host)
 	char *why = xasprintf("%s%s%s", host ? host : "", host ? ": " : "", csm_err_msg());
 
 	if (r->op_id > 0) {
-		if (db_lost(r->s->db))
-			db_reconnect(r->s->db);
+		if (r->lost || (db_lost(r->s->db) && relock(r) != CSM_OK) || !owns(r)) {
+			/* Not ours to write any more (or not reachable): say so and stop. */
+			csm_warn("rolling operation %lld: %s", r->op_id, csm_err_msg());
+			csm_err_set(rc, "%s", why);
+			free(why);
+			return rc;
+		}
 		journal_op_fail(r->s->db, r->op_id, why);
 		csm_info("rolling operation %lld failed and holds cluster %s: 'csmaint resume "
 		    "%lld' continues from the host it stopped at, 'csmaint recover %lld "
@@ -537,9 +590,12 @@ wait_in_service(struct roll *r, struct member *m)
 			break;
 		}
 		if ((rc = cs_host_get(r->s->db, m->id, &row)) != CSM_OK) {
-			if (db_lost(r->s->db))
-				db_reconnect(r->s->db);
 			snprintf(seen, sizeof(seen), "not known yet (%s)", csm_err_msg());
+			csm_err_clear();
+			if (db_lost(r->s->db) && relock(r) == CSM_ECONFLICT) {
+				rc = CSM_ECONFLICT;
+				break;
+			}
 			csm_err_clear();
 		} else {
 			const char *st = db_get(row, 0, CS_H_STATUS), *al = db_get(row, 0, CS_H_ALLOC);
