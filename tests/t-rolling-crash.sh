@@ -5,7 +5,7 @@
 # rolls back the host in flight and closes the rolling operation; a new run finishes.
 . "$TOP_SRCDIR/tests/lib/common.sh"
 need_py pymysql python3-pymysql
-MKPOOL_ARGS_pool_a="--reboot-seconds 3 --migrate-seconds 1.5"
+MKPOOL_ARGS_pool_a="--reboot-seconds 2 --migrate-seconds 1"
 rolling_setup 2.2 pool-a
 J=$JOURNAL
 msctl autopilot-cluster pool-a >/dev/null
