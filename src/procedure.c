@@ -603,7 +603,6 @@ patch_record(struct proc *p)
 {
 	struct db_res *st = NULL;
 	const char *d = NULL, *g;
-	char *copy, *tok, *save = NULL;
 	int i, rc;
 
 	if (p->applied[0] || p->guidance)
@@ -622,21 +621,38 @@ patch_record(struct proc *p)
 		    p->op_id, p->op_id);
 	}
 	p->guidance = guidance_parse(g + strlen(GUIDANCE_TAG));
-	copy = xstrndup(d, (size_t)(g - d));
+	procedure_applied(d, 0, p->applied, sizeof(p->applied));
+	db_res_free(st);
+	return CSM_OK;
+}
+
+int
+procedure_applied(const char *detail, int newly, char *buf, size_t len)
+{
+	const char *end = strstr(detail ? detail : "", GUIDANCE_TAG);
+	char *copy, *tok, *save = NULL;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (detail == NULL)
+		return 0;
+	copy = end ? xstrndup(detail, (size_t)(end - detail)) : xstrdup(detail);
+	/* "NAME applied[ (uploaded again ...)]" or "NAME already applied", "; " apart. */
 	for (tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
 		char *sp;
 		size_t l;
 		while (*tok == ' ')
 			tok++;
-		if ((sp = strchr(tok, ' ')) == NULL || strstr(sp, "applied") == NULL)
+		if ((sp = strchr(tok, ' ')) == NULL || (newly ? strncmp(sp, " applied", 8) != 0 :
+		    strstr(sp, "applied") == NULL))
 			continue;
 		*sp = '\0';
-		l = strlen(p->applied);
-		snprintf(p->applied + l, sizeof(p->applied) - l, "%s%s", l ? ", " : "", tok);
+		l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s", l ? ", " : "", tok);
+		n++;
 	}
 	free(copy);
-	db_res_free(st);
-	return CSM_OK;
+	return n;
 }
 
 static int

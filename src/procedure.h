@@ -67,6 +67,13 @@ int procedure_resume(const struct site *s, long long op_id, struct procedure_rep
  * name the targets the capacity plan proposes ("VM -> HOST, ..."); the pool's files are
  * cleaned by the rolling run after its last host.
  */
+/*
+ * The hotfixes the journal record of a patch step (its detail) names as applied, "a, b"
+ * into BUF (all of them, or with NEWLY only those the step applied itself, not those it
+ * found applied); their number is returned.
+ */
+int procedure_applied(const char *detail, int newly, char *buf, size_t len);
+
 #define PROCEDURE_PROPOSED "proposed targets: "
 struct procedure_child {
 	long long	 parent_id;

@@ -294,7 +294,6 @@ plan_capacity(struct roll *r, const long long *order, size_t n, struct cap_step 
 	int rc;
 
 	*steps = NULL;
-	(void)i;
 	if ((rc = capacity_load(r->s->db, r->cluster_id, &c)) != CSM_OK)
 		return rc;
 	r->rep->factor = c->factor;
@@ -618,9 +617,15 @@ wait_in_service(struct roll *r, struct member *m)
 		}
 		db_res_free(row);
 		if (strcmp(seen, last) != 0 || csm_now() - shown > 60) {
-			csm_info("waiting %.0f s: %s back in service: %s; cancel maintenance for %s "
-			    "in the CloudStack UI (Infrastructure > Hosts > %s > Cancel Maintenance "
-			    "Mode)", csm_now() - start, m->name, seen, m->name, m->name);
+			if (strstr(seen, "status Up,") == NULL)
+				csm_info("waiting %.0f s: %s back in service: %s; cancel maintenance "
+				    "for %s in the CloudStack UI (Infrastructure > Hosts > %s > "
+				    "Cancel Maintenance Mode)", csm_now() - start, m->name, seen,
+				    m->name, m->name);
+			else
+				csm_info("waiting %.0f s: %s back in service: %s; the next host goes "
+				    "out once CloudStack has finished these", csm_now() - start,
+				    m->name, seen);
 			snprintf(last, sizeof(last), "%s", seen);
 			shown = csm_now();
 		}
@@ -638,21 +643,6 @@ wait_in_service(struct roll *r, struct member *m)
 	if (rc == CSM_OK)
 		csm_info("%s is back in service", m->name);
 	return rc;
-}
-
-/* Count "X applied" (not "already applied") in a patch step's record. */
-static int
-count_applied(const char *detail)
-{
-	const char *p = detail;
-	int n = 0;
-
-	while (p != NULL && (p = strstr(p, " applied")) != NULL) {
-		if (!(p - detail >= 8 && strncmp(p - 8, " already", 8) == 0))
-			n++;
-		p += 8;
-	}
-	return n;
 }
 
 /* Whether "a, b, c" lists NAME. */
@@ -915,6 +905,43 @@ span(const struct db_res *a, int ia, int ca, const struct db_res *b, int ib, int
 	return x < 0 || y < 0 ? -1 : y - x;
 }
 
+/* What the journal says the children applied, for the clean-up after a resume. */
+static void
+applied_by_children(struct roll *r)
+{
+	struct db_res *ops = NULL;
+	int k;
+
+	if (journal_children(r->s->db, r->op_id, &ops) != CSM_OK) {
+		csm_err_clear();
+		return;
+	}
+	for (k = 0; k < db_res_rows(ops); k++) {
+		struct db_res *st = NULL;
+		char names[1024], *tok, *save = NULL;
+		size_t l;
+		int p;
+
+		if (db_get_int(ops, k, J_OP_ID, 0) == r->op_id ||
+		    journal_op_steps(r->s->db, db_get_int(ops, k, J_OP_ID, 0), &st) != CSM_OK)
+			continue;
+		if ((p = find_step(st, "patch", NULL, 1)) >= 0)
+			procedure_applied(db_get(st, p, J_STEP_DETAIL), 0, names, sizeof(names));
+		else
+			names[0] = '\0';
+		for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+			if (listed(r->applied, tok))
+				continue;
+			l = strlen(r->applied);
+			snprintf(r->applied + l, sizeof(r->applied) - l, "%s%s", l ? ", " : "",
+			    tok);
+		}
+		db_res_free(st);
+	}
+	csm_err_clear();
+	db_res_free(ops);
+}
+
 static void
 build_report(struct roll *r)
 {
@@ -965,7 +992,7 @@ build_report(struct roll *r)
 		struct db_res *st = NULL;
 		struct rolling_host *h = NULL;
 		int hs, p, d, rs, wm, back;
-		char tag[300];
+		char tag[300], names[1024];
 
 		if (db_get_int(rep->ops, i, J_OP_ID, 0) == r->op_id)
 			continue;
@@ -987,7 +1014,8 @@ build_report(struct roll *r)
 		h->master = hs >= 0 && db_get(pst, hs, J_STEP_DETAIL) != NULL &&
 		    strstr(db_get(pst, hs, J_STEP_DETAIL), MASTER_TAG) != NULL;
 		p = find_step(st, "patch", NULL, 1);
-		h->applied = p >= 0 ? count_applied(db_get(st, p, J_STEP_DETAIL)) : 0;
+		h->applied = p >= 0 ? procedure_applied(db_get(st, p, J_STEP_DETAIL), 1, names,
+		    sizeof(names)) : 0;
 		d = find_step(st, "disable", NULL, 0);
 		rs = find_step(st, "restore", NULL, 1);
 		h->disabled_s = rs >= 0 ? span(st, d, J_STEP_STARTED, st, rs, J_STEP_FINISHED) :
@@ -1407,45 +1435,7 @@ rolling_resume(const struct site *s, long long op_id, struct rolling_report *rep
 		rc = stop_run(&r, rc, NULL);
 		goto report;
 	}
-	/* What the journal says the children applied, for the clean-up. */
-	{
-		struct db_res *ops = NULL;
-		int k;
-		if (journal_children(s->db, op_id, &ops) == CSM_OK)
-			for (k = 0; k < db_res_rows(ops); k++) {
-				struct db_res *st = NULL;
-				int p;
-				if (db_get_int(ops, k, J_OP_ID, 0) == op_id ||
-				    journal_op_steps(s->db, db_get_int(ops, k, J_OP_ID, 0), &st) !=
-				    CSM_OK)
-					continue;
-				p = find_step(st, "patch", NULL, 1);
-				if (p >= 0 && db_get(st, p, J_STEP_DETAIL) != NULL) {
-					const char *d = db_get(st, p, J_STEP_DETAIL);
-					char *copy = xstrdup(d), *tok, *save = NULL;
-					for (tok = strtok_r(copy, ";", &save); tok;
-					    tok = strtok_r(NULL, ";", &save)) {
-						char *sp;
-						size_t l;
-						while (*tok == ' ')
-							tok++;
-						if ((sp = strchr(tok, ' ')) == NULL ||
-						    strncmp(sp, " applied", 8) != 0)
-							continue;
-						*sp = '\0';
-						if (listed(r.applied, tok))
-							continue;
-						l = strlen(r.applied);
-						snprintf(r.applied + l, sizeof(r.applied) - l, "%s%s",
-						    l ? ", " : "", tok);
-					}
-					free(copy);
-				}
-				db_res_free(st);
-			}
-		csm_err_clear();
-		db_res_free(ops);
-	}
+	applied_by_children(&r);
 	rc = run_to_the_end(&r);
 report:
 	build_report(&r);
